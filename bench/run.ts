@@ -1,0 +1,22 @@
+/**
+ * `npm run bench [-- name …]`: runs the benchmark scripts and prints their figures. Benchmarks are
+ * measurements, never pass/fail tests; each prints its targets next to what it measured.
+ */
+import { runScheduleBench } from './schedule.bench.ts';
+
+const benches: Record<string, () => Promise<void>> = {
+  schedule: runScheduleBench,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown bench: ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);
+  process.exitCode = 2;
+} else {
+  for (const [name, run] of Object.entries(benches)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    console.log(`\n=== bench: ${name} ===`);
+    await run();
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Everything a command may touch of the outside world, injected so the CLI can be tested
+ * in-process with pinned output: streams, environment, TTY flags and the clock.
+ */
+export interface CliContext {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Asks a yes/no question on the terminal; only called when stdin and stderr are TTYs. */
+  confirm: (question: string) => Promise<boolean>;
+  /** Resolves when the user interrupts (Ctrl-C / SIGTERM); long-running commands await it. */
+  interrupted: () => Promise<string>;
+  cwd: string;
+}
+
+/** What a command hands back; the shell prints it and turns it into the exit code. */
+export interface CommandOutcome {
+  /** 0 healthy / done, 1 findings or failed items. Usage and fault codes come from thrown errors. */
+  exitCode: 0 | 1;
+  /** The single JSON document printed with --json. */
+  json: unknown;
+  /** The human rendering printed without --json (a trailing newline is added when missing). */
+  text: string;
+}
+
+export const ExitCode = { ok: 0, findings: 1, usage: 2, fault: 3 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
