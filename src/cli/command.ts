@@ -25,5 +25,6 @@ export interface OpsGroup {
 }
 
 export function defineCommand<A>(command: OpsCommand<A>): OpsCommand<never> {
-  return command as unknown as OpsCommand<never>;
+  // Erase the argument type: yargs hands every command an untyped argv, and each run() declares its own.
+  return command;
 }
