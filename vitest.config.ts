@@ -1,7 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+// Node 20 is supported; the SDK's notice about its future Node 22 floor would only clutter test output.
+const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
 export default defineConfig({
   test: {
-    projects: [{ test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } }],
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', env } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          env,
+          // One moto server per run, shared by every e2e file; files run one after another and
+          // reset the sandbox, so they never see each other's resources.
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -2,10 +2,16 @@
  * `npm run bench [-- name …]`: runs the benchmark scripts and prints their figures. Benchmarks are
  * measurements, never pass/fail tests; each prints its targets next to what it measured.
  */
+import { runCheckBench } from './check.bench.ts';
+import { runRemediateBench } from './remediate.bench.ts';
+import { runSandboxBench } from './sandbox.bench.ts';
 import { runScheduleBench } from './schedule.bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   schedule: runScheduleBench,
+  sandbox: runSandboxBench,
+  check: runCheckBench,
+  remediate: runRemediateBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -15,6 +15,13 @@ export interface CliContext {
   /** Resolves when the user interrupts (Ctrl-C / SIGTERM); long-running commands await it. */
   interrupted: () => Promise<string>;
   cwd: string;
+  /**
+   * Prints a document now, before `run` returns, for commands that keep running once ready
+   * (`ops sandbox up` prints its endpoint, then waits for Ctrl-C). The shell provides it; with
+   * --json the announced document is the only one printed. Optional so hand-built test contexts
+   * need not supply it.
+   */
+  announce?: (early: Pick<CommandOutcome, 'json' | 'text'>) => void;
 }
 
 /** What a command hands back; the shell prints it and turns it into the exit code. */

@@ -16,6 +16,17 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   const wantsJson = argv.includes('--json');
   let outcome: CommandOutcome | undefined;
   let helpText = '';
+  // A long-running command (`ops sandbox up`) may print its document early; with --json that early
+  // document is the one document, so nothing else goes to stdout afterwards.
+  let announced = false;
+  const shellCtx: CliContext = {
+    ...ctx,
+    announce: (early) => {
+      announced = true;
+      if (wantsJson) ctx.stdout(JSON.stringify(early.json, null, 2) + '\n');
+      else if (early.text) ctx.stdout(early.text.endsWith('\n') ? early.text : early.text + '\n');
+    },
+  };
 
   const parser = yargs([...argv])
     .scriptName('ops')
@@ -32,7 +43,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
       throw error ?? new UsageFailure(message);
     });
 
-  for (const command of commands) register(parser, command, (result) => (outcome = result), ctx);
+  for (const command of commands) register(parser, command, (result) => (outcome = result), shellCtx);
 
   try {
     await parser.parseAsync([...argv], {}, (_error: unknown, _parsed: unknown, output: string) => {
@@ -40,7 +51,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     });
   } catch (error) {
     const described = error instanceof UsageFailure ? usageError(error.message) : describeError(error);
-    if (wantsJson) ctx.stdout(JSON.stringify(described.doc, null, 2) + '\n');
+    if (wantsJson && !announced) ctx.stdout(JSON.stringify(described.doc, null, 2) + '\n');
     else ctx.stderr(described.text + '\n');
     return described.exitCode;
   }
@@ -50,8 +61,9 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     if (helpText) ctx.stdout(helpText.endsWith('\n') ? helpText : helpText + '\n');
     return ExitCode.ok;
   }
-  if (wantsJson) ctx.stdout(JSON.stringify(outcome.json, null, 2) + '\n');
-  else if (outcome.text) ctx.stdout(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n');
+  if (wantsJson) {
+    if (!announced) ctx.stdout(JSON.stringify(outcome.json, null, 2) + '\n');
+  } else if (outcome.text) ctx.stdout(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n');
   return outcome.exitCode;
 }
 

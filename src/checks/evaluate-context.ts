@@ -1,0 +1,40 @@
+import type { MarketCalendar } from '../market/index.ts';
+import type { ScheduleFacts, ScheduleGroupFacts, Snapshot } from './model.ts';
+
+export interface EvaluateOptions {
+  now: Date;
+  calendar: MarketCalendar;
+  /** Minutes after a fire time (plus the flexible window) before a missing run counts as missed. */
+  graceMinutes: number;
+  /** Glob patterns (`*` wildcard) of schedule names that are market-critical, besides tagged groups. */
+  marketCriticalPatterns: readonly string[];
+}
+
+/** The schedule-group tag that marks every schedule in the group as market-critical. */
+export const MARKET_CRITICAL_TAG = 'ops:market-critical';
+
+export interface EvaluateContext extends EvaluateOptions {
+  snapshot: Snapshot;
+  marketOpen: boolean;
+  groupsByName: Map<string, ScheduleGroupFacts>;
+}
+
+export function createEvaluateContext(snapshot: Snapshot, options: EvaluateOptions): EvaluateContext {
+  return {
+    ...options,
+    snapshot,
+    marketOpen: options.calendar.isOpen(options.now),
+    groupsByName: new Map(snapshot.groups.map((group) => [group.name, group])),
+  };
+}
+
+export function isMarketCritical(schedule: ScheduleFacts, ctx: EvaluateContext): boolean {
+  const tag = ctx.groupsByName.get(schedule.group)?.tags[MARKET_CRITICAL_TAG];
+  if (tag !== undefined && tag.toLowerCase() === 'true') return true;
+  return ctx.marketCriticalPatterns.some((pattern) => globToRegExp(pattern).test(schedule.name));
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}

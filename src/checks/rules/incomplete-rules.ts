@@ -1,0 +1,59 @@
+import { declarationOf } from '../registry.ts';
+import { FindingCode, Severity, type Finding } from '../finding.ts';
+import { scheduleId, type Lookup, type LookupFailure, type ScheduleFacts } from '../model.ts';
+import type { EvaluateContext } from '../evaluate-context.ts';
+
+const LISTED_SCHEDULES = 20;
+
+/**
+ * CHECK_INCOMPLETE: one finding per failing IAM action, naming the schedules whose checks could not
+ * run, so a denied API never hides silently and never floods the report with one line per schedule.
+ */
+export function incompleteFindings(ctx: EvaluateContext): Finding[] {
+  const byAction = new Map<string, { failure: LookupFailure; schedules: Set<string> }>();
+  const note = (failure: LookupFailure, schedule?: string) => {
+    const entry = byAction.get(failure.action) ?? { failure, schedules: new Set<string>() };
+    if (schedule !== undefined) entry.schedules.add(schedule);
+    byAction.set(failure.action, entry);
+  };
+  const { snapshot } = ctx;
+  for (const failure of snapshot.failures) note(failure);
+  for (const group of snapshot.groups) if (group.tagsFailure) note(group.tagsFailure, `${group.name}/*`);
+  for (const { ref, failure } of snapshot.unreadable) note(failure, scheduleId(ref));
+  for (const schedule of snapshot.schedules) {
+    for (const failure of unknownLookups(schedule, ctx)) note(failure, scheduleId(schedule));
+    const evidence = snapshot.evidence.get(scheduleId(schedule));
+    if (evidence?.source === 'none' && evidence.failure) note(evidence.failure, scheduleId(schedule));
+  }
+  for (const [group, lookup] of snapshot.metrics.byGroup) {
+    if (lookup.status === 'unknown') note(lookup.failure, `${group}/*`);
+  }
+
+  return [...byAction.values()]
+    .sort((a, b) => a.failure.action.localeCompare(b.failure.action))
+    .map(({ failure, schedules }) => {
+      const names = [...schedules].sort();
+      const denied = /denied|unauthori[sz]ed/i.test(failure.errorName);
+      return {
+        code: FindingCode.CHECK_INCOMPLETE,
+        severity: Severity.warning,
+        message: `${failure.action} failed (${failure.errorName})${names.length > 0 ? ` for ${names.length} schedule(s)` : ''}; those checks did not run${denied ? `: grant ${failure.action} to the caller` : ''}`,
+        evidence: { action: failure.action, errorName: failure.errorName, error: failure.message, affected: names.slice(0, LISTED_SCHEDULES), affectedCount: names.length },
+        fix: denied ? `aws iam simulate-principal-policy --action-names ${failure.action} --policy-source-arn "$(aws sts get-caller-identity --query Arn --output text)"` : 'ops check-schedulers   # re-run; the failure may be transient',
+        runbook: declarationOf(FindingCode.CHECK_INCOMPLETE).runbook,
+      };
+    });
+}
+
+function unknownLookups(schedule: ScheduleFacts, ctx: EvaluateContext): LookupFailure[] {
+  const { snapshot } = ctx;
+  const target = schedule.target;
+  const lookups: (Lookup<unknown> | undefined)[] = [snapshot.roles.get(target.roleArn)];
+  if (target.kind === 'ecs') {
+    lookups.push(snapshot.clusters.get(target.arn));
+    if (target.ecs) lookups.push(snapshot.taskDefinitions.get(target.ecs.taskDefinitionArn));
+  }
+  if (target.kind === 'lambda') lookups.push(snapshot.functions.get(target.arn));
+  if (target.deadLetterArn !== undefined) lookups.push(snapshot.queues.get(target.deadLetterArn));
+  return lookups.flatMap((lookup) => (lookup?.status === 'unknown' ? [lookup.failure] : []));
+}

@@ -1,0 +1,81 @@
+import { fireTimesBetween, previousFireTime, type ParsedExpression } from '../../schedule/index.ts';
+import { declarationOf } from '../registry.ts';
+import { FindingCode, Severity, type Finding } from '../finding.ts';
+import { scheduleId, type ScheduleFacts } from '../model.ts';
+import { isMarketCritical, type EvaluateContext } from '../evaluate-context.ts';
+import { checkCommand, ref } from './schedule-ref.ts';
+import { anchorOf } from './state-rules.ts';
+
+const MINUTE = 60_000;
+/** A run may be recorded a little before its nominal time (clock skew between Scheduler and ECS). */
+const EARLY_TOLERANCE_MS = MINUTE;
+const MAX_COUNTED_MISSES = 10_000;
+
+/**
+ * MISSED_RUNS: the expression says the schedule fired since the evidence could see it (allowing the
+ * flexible window plus a grace period) and the target side shows no run at or after that time.
+ * Only the latest due fire time decides; earlier misses that were followed by a run are history.
+ */
+export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, ctx: EvaluateContext): Finding[] {
+  if (schedule.state !== 'ENABLED') return [];
+  const evidence = ctx.snapshot.evidence.get(scheduleId(schedule));
+  if (evidence === undefined || evidence.source === 'none') return [];
+
+  const slackMs = (schedule.flexibleWindowMinutes + ctx.graceMinutes) * MINUTE;
+  const deadline = new Date(ctx.now.getTime() - slackMs);
+  const window = {
+    timezone: schedule.timezone,
+    ...(schedule.startDate ? { startDate: schedule.startDate } : {}),
+    ...(schedule.endDate ? { endDate: schedule.endDate } : {}),
+    ...anchorOf(schedule),
+  };
+  const lastDue = previousFireTime(parsed, { ...window, atOrBefore: deadline });
+  if (lastDue === undefined) return [];
+
+  // A fire time before the schedule was created or last changed says nothing about its current definition.
+  const changedAt = schedule.lastModificationDate ?? schedule.creationDate;
+  if (changedAt !== undefined && lastDue.getTime() < changedAt.getTime()) return [];
+
+  if (lastDue.getTime() < evidence.coversSince.getTime()) {
+    return evidence.source === 'ecs'
+      ? [
+          {
+            code: FindingCode.RUNS_UNVERIFIABLE,
+            severity: Severity.info,
+            schedule: ref(schedule),
+            message: `last due at ${lastDue.toISOString()}, earlier than ECS still lists tasks; deploy the run ledger to verify runs of schedules this rare`,
+            evidence: { source: evidence.source, lastDue: lastDue.toISOString(), coversSince: evidence.coversSince.toISOString() },
+            fix: checkCommand(schedule),
+            runbook: declarationOf(FindingCode.RUNS_UNVERIFIABLE).runbook,
+          },
+        ]
+      : [];
+  }
+
+  const lastRunAt = evidence.lastRunAt;
+  if (lastRunAt !== undefined && lastRunAt.getTime() >= lastDue.getTime() - EARLY_TOLERANCE_MS) return [];
+
+  const countFrom = new Date(Math.max(evidence.coversSince.getTime(), changedAt?.getTime() ?? 0, (lastRunAt?.getTime() ?? 0) + EARLY_TOLERANCE_MS) - 1);
+  const missed = fireTimesBetween(parsed, { ...window, after: countFrom, atOrBefore: deadline, limit: MAX_COUNTED_MISSES });
+  const firstMissed = missed[0] ?? lastDue;
+  const critical = isMarketCritical(schedule, ctx) && ctx.marketOpen;
+  return [
+    {
+      code: FindingCode.MISSED_RUNS,
+      severity: critical ? Severity.critical : Severity.warning,
+      schedule: ref(schedule),
+      message: `should have run ${missed.length === 1 ? 'once' : `${missed.length} times`} since ${firstMissed.toISOString()} but no run was seen (last run: ${lastRunAt ? lastRunAt.toISOString() : 'never seen'})`,
+      evidence: {
+        source: evidence.source,
+        lastDue: lastDue.toISOString(),
+        firstMissed: firstMissed.toISOString(),
+        missedCount: missed.length,
+        lastRunAt: lastRunAt?.toISOString() ?? null,
+        marketCritical: isMarketCritical(schedule, ctx),
+        marketOpen: ctx.marketOpen,
+      },
+      fix: checkCommand(schedule),
+      runbook: declarationOf(FindingCode.MISSED_RUNS).runbook,
+    },
+  ];
+}

@@ -1,0 +1,20 @@
+import type { Argv } from 'yargs';
+import type { AwsSettings } from '../aws/client-config.ts';
+
+export interface AwsOptionArgs {
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+}
+
+/** --region, --profile, --endpoint: the same three on every command that talks to AWS. */
+export function withAwsOptions(y: Argv): Argv {
+  return y
+    .option('region', { type: 'string', describe: 'AWS region (default: AWS_REGION)', group: 'AWS:' })
+    .option('profile', { type: 'string', describe: 'Named profile from ~/.aws/config (default: the credentials chain)', group: 'AWS:' })
+    .option('endpoint', { type: 'string', describe: 'Endpoint URL for every AWS API, e.g. the sandbox (default: AWS_ENDPOINT_URL)', group: 'AWS:' });
+}
+
+export function awsSettingsFrom(args: AwsOptionArgs): AwsSettings {
+  return { region: args.region, profile: args.profile, endpoint: args.endpoint };
+}

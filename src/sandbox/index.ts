@@ -1,0 +1,26 @@
+/** The local AWS sandbox: moto's lifecycle, scenarios and their seeder, and the schedule firer. */
+export { DEFAULT_TASK_RUNNING_SECONDS, MOTO_HOST, MOTO_INSTALL_HINT, configureMoto, findFreePort, resetSandbox, startMotoServer } from './moto-server.ts';
+export type { MotoServer, MotoSettings, StartMotoOptions } from './moto-server.ts';
+export { assertLoopbackEndpoint, motoAnswers, readMotoModelData, resetMoto, sentSnsNotifications, setMotoTransition } from './moto-api.ts';
+export type { MotoModelData, MotoTransition, SentSnsNotification } from './moto-api.ts';
+export { SANDBOX_DEFAULT_REGION, createSandboxClients, sandboxEnvironment, startSandbox } from './sandbox.ts';
+export type { Sandbox, StartSandboxOptions } from './sandbox.ts';
+export { MARKET_CRITICAL_TAG, PlantedFault, SCENARIOS_DIR, generateScenario, listScenarioNames, loadScenario, parseScenario, validateScenario } from './scenario.ts';
+export type { GenerateScenarioOptions, Scenario, ScenarioSchedule } from './scenario.ts';
+export { seedScenario } from './seed.ts';
+export type { SeedOptions, SeedResult, SeededSchedule } from './seed.ts';
+export { createVirtualClock } from './virtual-clock.ts';
+export type { VirtualClock } from './virtual-clock.ts';
+export { InvocationOutcome, createFirer } from './firer.ts';
+export type { AdvanceSummary, Firer, FirerOptions, InvocationRecord } from './firer.ts';
+export { startFiringLoop } from './firing-loop.ts';
+export type { FiringLoop, FiringLoopOptions } from './firing-loop.ts';
+export { SCHEDULER_NAMESPACE, SCHEDULE_GROUP_DIMENSION, SchedulerMetric } from './scheduler-metrics.ts';
+export { flexibleOffsetMs } from './flexible-window.ts';
+export { dueInvocations, rateAnchorBefore } from './due-invocations.ts';
+export type { DueInvocation } from './due-invocations.ts';
+export { TargetKind, targetKindOf } from './schedule-model.ts';
+export type { ScheduleDefinition, ScheduleSpec, ScheduleTargetModel } from './schedule-model.ts';
+export { readSandboxState, removeSandboxState, sandboxStatePath, writeSandboxState, SANDBOX_STATE_FILE } from './state-file.ts';
+export type { SandboxState } from './state-file.ts';
+export { stopRecordedSandbox } from './stop-recorded.ts';
