@@ -24,6 +24,30 @@ export default tseslint.config(
     },
   },
   {
+    // The trading workflow never waits on a timer for another component (the old orchestrator's
+    // 300 s wait loop): completion is observed through events and the store. The in-memory bus's
+    // delay knob is the one timer allowed; only src/aws talks to the AWS SDK.
+    files: ['src/trading/**/*.ts'],
+    ignores: ['src/trading/memory-bus.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'No timers in src/trading: react to events or read the store; time out with the sweeper.' },
+        { name: 'setInterval', message: 'No polling loops in src/trading: react to events or read the store.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:timers/promises', message: 'No sleeping in src/trading: react to events or read the store.' },
+            { name: 'node:timers', message: 'No timers in src/trading.' },
+          ],
+          patterns: [{ group: ['@aws-sdk/*'], message: 'Only src/aws imports the AWS SDK; depend on a port.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     plugins: { vitest },
     rules: {

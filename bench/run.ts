@@ -3,15 +3,19 @@
  * measurements, never pass/fail tests; each prints its targets next to what it measured.
  */
 import { runCheckBench } from './check.bench.ts';
+import { runHealthcheckBench } from './healthcheck.bench.ts';
 import { runRemediateBench } from './remediate.bench.ts';
 import { runSandboxBench } from './sandbox.bench.ts';
 import { runScheduleBench } from './schedule.bench.ts';
+import { runWorkflowBench } from './workflow.bench.ts';
 
-const benches: Record<string, () => Promise<void>> = {
+const benches: Record<string, () => Promise<unknown>> = {
   schedule: runScheduleBench,
   sandbox: runSandboxBench,
   check: runCheckBench,
   remediate: runRemediateBench,
+  healthcheck: runHealthcheckBench,
+  workflow: runWorkflowBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -8,6 +8,13 @@ export interface EvaluateOptions {
   graceMinutes: number;
   /** Glob patterns (`*` wildcard) of schedule names that are market-critical, besides tagged groups. */
   marketCriticalPatterns: readonly string[];
+  /**
+   * Writes the caller made itself, by schedule id (`group/name`) and when. They count like a newer
+   * LastModificationDate: a run due before a repair says nothing about the repaired definition. (In AWS
+   * the write's LastModificationDate says the same; the sandbox's moto stamps it with the wall clock,
+   * not the virtual one.)
+   */
+  knownChanges?: ReadonlyMap<string, Date>;
 }
 
 /** The schedule-group tag that marks every schedule in the group as market-critical. */

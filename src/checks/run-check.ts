@@ -17,6 +17,8 @@ export interface CheckOptions extends CollectOptions {
   marketCriticalPatterns: readonly string[];
   failOn: Severity;
   calls?: () => Record<string, number>;
+  /** See EvaluateOptions.knownChanges. */
+  knownChanges?: ReadonlyMap<string, Date>;
 }
 
 export interface CheckResult {
@@ -41,6 +43,7 @@ export async function runCheck(ports: CheckPorts, options: CheckOptions): Promis
     calendar: options.calendar,
     graceMinutes: options.graceMinutes,
     marketCriticalPatterns: options.marketCriticalPatterns,
+    ...(options.knownChanges ? { knownChanges: options.knownChanges } : {}),
   });
   const calls = options.calls?.();
   const report = buildReport(snapshot, findings, { failOn: options.failOn, calendar: options.calendar, ...(calls ? { calls } : {}) });

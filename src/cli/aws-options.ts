@@ -18,3 +18,10 @@ export function withAwsOptions(y: Argv): Argv {
 export function awsSettingsFrom(args: AwsOptionArgs): AwsSettings {
   return { region: args.region, profile: args.profile, endpoint: args.endpoint };
 }
+
+/** The run-ledger table: --ledger-table, else RUN_LEDGER_TABLE (what the deployed stack exports), else the default. */
+export function ledgerTableOf(args: { ledgerTable?: string }, env: NodeJS.ProcessEnv): string {
+  return args.ledgerTable ?? env.RUN_LEDGER_TABLE ?? DEFAULT_LEDGER_TABLE;
+}
+
+export const DEFAULT_LEDGER_TABLE = 'ops-run-ledger';

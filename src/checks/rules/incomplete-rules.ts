@@ -39,7 +39,7 @@ export function incompleteFindings(ctx: EvaluateContext): Finding[] {
         severity: Severity.warning,
         message: `${failure.action} failed (${failure.errorName})${names.length > 0 ? ` for ${names.length} schedule(s)` : ''}; those checks did not run${denied ? `: grant ${failure.action} to the caller` : ''}`,
         evidence: { action: failure.action, errorName: failure.errorName, error: failure.message, affected: names.slice(0, LISTED_SCHEDULES), affectedCount: names.length },
-        fix: denied ? `aws iam simulate-principal-policy --action-names ${failure.action} --policy-source-arn "$(aws sts get-caller-identity --query Arn --output text)"` : 'ops check-schedulers   # re-run; the failure may be transient',
+        fix: denied ? simulateCommand(failure.action) : 'ops check-schedulers   # re-run; the failure may be transient',
         runbook: declarationOf(FindingCode.CHECK_INCOMPLETE).runbook,
       };
     });
@@ -56,4 +56,13 @@ function unknownLookups(schedule: ScheduleFacts, ctx: EvaluateContext): LookupFa
   if (target.kind === 'lambda') lookups.push(snapshot.functions.get(target.arn));
   if (target.deadLetterArn !== undefined) lookups.push(snapshot.queues.get(target.deadLetterArn));
   return lookups.flatMap((lookup) => (lookup?.status === 'unknown' ? [lookup.failure] : []));
+}
+
+/**
+ * simulate-principal-policy wants an IAM user or role ARN, but a session's caller ARN is usually
+ * `arn:aws:sts::<account>:assumed-role/<role>/<session>`: the sed turns it into the role's ARN.
+ */
+function simulateCommand(action: string): string {
+  const principal = `"$(aws sts get-caller-identity --query Arn --output text | sed -E 's#:sts::([0-9]+):assumed-role/([^/]+)/.*#:iam::\\1:role/\\2#')"`;
+  return `aws iam simulate-principal-policy --action-names ${action} --policy-source-arn ${principal}`;
 }

@@ -33,7 +33,7 @@ export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, c
   if (lastDue === undefined) return [];
 
   // A fire time before the schedule was created or last changed says nothing about its current definition.
-  const changedAt = schedule.lastModificationDate ?? schedule.creationDate;
+  const changedAt = latest(schedule.lastModificationDate ?? schedule.creationDate, ctx.knownChanges?.get(scheduleId(schedule)));
   if (changedAt !== undefined && lastDue.getTime() < changedAt.getTime()) return [];
 
   if (lastDue.getTime() < evidence.coversSince.getTime()) {
@@ -78,4 +78,10 @@ export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, c
       runbook: declarationOf(FindingCode.MISSED_RUNS).runbook,
     },
   ];
+}
+
+function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() >= b.getTime() ? a : b;
 }

@@ -12,7 +12,7 @@ import { renderReport, type CheckReport } from '../../checks/report.ts';
 import { Severity } from '../../checks/finding.ts';
 import { UserError } from '../../errors.ts';
 import { nyse } from '../../market/index.ts';
-import { awsSettingsFrom, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
+import { awsSettingsFrom, ledgerTableOf, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
 import { DEFAULT_MAX_CHANGES } from '../../remediate/apply.ts';
 import { createFileAuditLog } from '../../remediate/audit-log.ts';
 import { createFileBackupStore } from '../../remediate/backup.ts';
@@ -24,11 +24,12 @@ import { applyFix, planFix, type FixRun } from '../../remediate/run-fix.ts';
 import { anyRunSource, ecsRunSource, ledgerRunSource, type RunEvidenceSource } from '../../remediate/wait-for-run.ts';
 import { defineCommand, type GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
-import { formatClock, formatWallTime } from '../format-time.ts';
+import { formatClock, formatWallTime } from '../../time-format.ts';
 import { parseCountOption, parseInstantOption } from '../parse-instant.ts';
 import { obtainConsent } from '../write-consent.ts';
 
-export const DEFAULT_LEDGER_TABLE = 'ops-run-ledger';
+export { DEFAULT_LEDGER_TABLE } from '../aws-options.ts';
+import { DEFAULT_LEDGER_TABLE } from '../aws-options.ts';
 
 interface Args extends AwsOptionArgs {
   group?: string;
@@ -37,7 +38,7 @@ interface Args extends AwsOptionArgs {
   failOn: Severity;
   concurrency: number;
   marketCritical: string[];
-  ledgerTable: string;
+  ledgerTable?: string;
   ledger: boolean;
   graceMinutes: number;
   metricsWindow: number;
@@ -69,7 +70,7 @@ export const checkSchedulersCommand = defineCommand<Args>({
       .option('state', { choices: ['ENABLED', 'DISABLED'] as const, describe: 'Only schedules in this state' })
       .option('fail-on', { choices: Object.values(Severity), default: CHECK_DEFAULTS.failOn, describe: 'Exit 1 when a finding is at or above this severity' })
       .option('market-critical', { type: 'string', array: true, default: [] as string[], describe: 'Glob of schedule names that are market-critical (repeatable); groups tagged ops:market-critical=true always are' })
-      .option('ledger-table', { type: 'string', default: DEFAULT_LEDGER_TABLE, describe: 'DynamoDB table of the run ledger (run evidence)' })
+      .option('ledger-table', { type: 'string', describe: `DynamoDB table of the run ledger (run evidence; default: RUN_LEDGER_TABLE, else ${DEFAULT_LEDGER_TABLE})` })
       .option('ledger', { type: 'boolean', default: true, describe: 'Read run evidence from the ledger; --no-ledger reads ECS task listings only' })
       .option('concurrency', { type: 'number', default: CHECK_DEFAULTS.concurrency, describe: 'Per-item AWS calls in flight at once' })
       .option('grace-minutes', { type: 'number', default: CHECK_DEFAULTS.graceMinutes, describe: 'Minutes after a due fire time (plus the flexible window) before a run counts as missed' })
@@ -100,7 +101,7 @@ export const checkSchedulersCommand = defineCommand<Args>({
     for (const client of countedClients(clients)) counter.attach(client as unknown as MiddlewareClient);
     const progress = ctx.stderrIsTTY ? (message: string) => ctx.stderr(`… ${message}\n`) : undefined;
 
-    const check = await runCheck(createCheckPorts(clients, { concurrency, ...(args.ledger ? { ledgerTable: args.ledgerTable } : {}) }), {
+    const check = await runCheck(createCheckPorts(clients, { concurrency, ...(args.ledger ? { ledgerTable: ledgerTableOf(args, ctx.env) } : {}) }), {
       filter: { ...(args.group ? { group: args.group } : {}), ...(args.namePrefix ? { namePrefix: args.namePrefix } : {}), ...(args.state ? { state: args.state } : {}) },
       now,
       region: clients.config.region,
@@ -202,7 +203,7 @@ async function runFix(
   const prefix = consent.prefix;
 
   const waitMinutes = fix.waitMinutes;
-  const runs = waitMinutes !== undefined ? await runEvidenceSource(clients, args) : undefined;
+  const runs = waitMinutes !== undefined ? await runEvidenceSource(clients, args, ctx.env) : undefined;
   const fixRun: FixRun = await applyFix(
     plan,
     check.snapshot,
@@ -230,10 +231,10 @@ async function runFix(
 }
 
 /** ECS task listings, and the run ledger too when its table exists. */
-async function runEvidenceSource(clients: AwsClients, args: Args): Promise<RunEvidenceSource> {
+async function runEvidenceSource(clients: AwsClients, args: Args, env: NodeJS.ProcessEnv): Promise<RunEvidenceSource> {
   const ecs = ecsRunSource(createEcsReader(clients.ecs));
   if (!args.ledger) return ecs;
-  const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: args.ledgerTable });
+  const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: ledgerTableOf(args, env) });
   try {
     await ledger.coverage();
   } catch {

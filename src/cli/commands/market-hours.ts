@@ -1,6 +1,6 @@
 import { nyse, type MarketStatus, type Session } from '../../market/index.ts';
 import { defineCommand } from '../command.ts';
-import { formatClock, formatDuration, formatWallTime } from '../format-time.ts';
+import { formatClock, formatDuration, formatWallTime } from '../../time-format.ts';
 import { parseInstantOption } from '../parse-instant.ts';
 
 interface Args {

@@ -1,6 +1,6 @@
 import { describeExpression, nextFireTimes, parseExpression, validateTimezone } from '../../schedule/index.ts';
 import { defineCommand } from '../command.ts';
-import { formatOffset, formatWallTime } from '../format-time.ts';
+import { formatOffset, formatWallTime } from '../../time-format.ts';
 import { parseCountOption, parseInstantOption } from '../parse-instant.ts';
 
 interface Args {

@@ -621,6 +621,8 @@ describe('CHECK_INCOMPLETE evidence', () => {
       ['CHECK_INCOMPLETE', 0, 'scheduler:ListScheduleGroups failed (AccessDeniedException); those checks did not run: grant scheduler:ListScheduleGroups to the caller'],
     ]);
     expect(findings[0]!.fix).toContain('--action-names scheduler:ListScheduleGroups');
+    // The caller's assumed-role session ARN is turned into the role ARN simulate-principal-policy accepts.
+    expect(findings[0]!.fix).toContain(String.raw`s#:sts::([0-9]+):assumed-role/([^/]+)/.*#:iam::\1:role/\2#`);
   });
 
   it('a transient failure suggests re-running, not granting', () => {
@@ -679,5 +681,21 @@ describe('evaluate ordering', () => {
     });
     expect(run(snapshot)).toEqual(run(snapshot));
     expect(triples(run(snapshot))).toEqual([t('MISSED_RUNS', 'warning', 'a'), t('SCHEDULE_DISABLED', 'warning', 'b')]);
+  });
+});
+
+describe('knownChanges (a write the caller made itself)', () => {
+  const input = () => snapshotOf({ collectedAt: MONDAY_OPEN, schedules: [scheduleFacts('a')], evidence: { 'trading/a': ledgerEvidence({ coversSince: LEDGER_SINCE }) } });
+  const missed = (knownChanges?: ReadonlyMap<string, Date>) =>
+    evaluate(input(), { now: MONDAY_OPEN, calendar: nyse, graceMinutes: 2, marketCriticalPatterns: [], ...(knownChanges ? { knownChanges } : {}) }).filter((f) => f.code === 'MISSED_RUNS');
+
+  it('a repair after the last due fire clears MISSED_RUNS, like a newer LastModificationDate', () => {
+    expect(missed()).toHaveLength(1);
+    expect(missed(new Map([['trading/a', MONDAY_OPEN]]))).toEqual([]);
+  });
+
+  it('a change before the last due fire, or to another schedule, changes nothing', () => {
+    expect(missed(new Map([['trading/a', new Date(MONDAY_OPEN.getTime() - 3_600_000)]]))).toHaveLength(1);
+    expect(missed(new Map([['trading/b', MONDAY_OPEN]]))).toHaveLength(1);
   });
 });

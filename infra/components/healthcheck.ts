@@ -1,0 +1,133 @@
+/**
+ * The healthcheck Lambda (src/healthcheck/lambda.ts), its state tables, and the schedule that runs it
+ * every 5 minutes from its own schedule group, so a fault in the pipeline's groups (or a bad
+ * `pulumi up` of them) cannot stop the thing that watches them.
+ *
+ * Permissions: exactly the checks' read actions, plus publishing to its alert topic and its own alert
+ * state; auto-fix adds the remediation's actions (see iam/healthcheck-policy.ts).
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { ALERT_STATE_TABLE_SCHEMA } from '../../src/aws/alert-state-store.ts';
+import { REMEDIATION_TABLE_SCHEMA } from '../../src/aws/remediation-store.ts';
+import { tableKeyArgs } from '../dynamo-schema.ts';
+import { autoFixStatements, checkReadStatements, ownStateStatements, type AccountScope, type HealthcheckPolicyArgs } from '../iam/healthcheck-policy.ts';
+import { BundledFunction } from './bundled-function.ts';
+import { LambdaSchedule } from './lambda-schedule.ts';
+
+export const HEALTHCHECK_ENTRY = 'src/healthcheck/lambda.ts';
+export const HEALTHCHECK_RATE = 'rate(5 minutes)';
+/** Under the 5-minute rate: a slow run ends before the next begins. */
+const TIMEOUT_SECONDS = 240;
+
+export interface HealthcheckArgs {
+  namePrefix: string;
+  scope: AccountScope;
+  alertTopicArn: pulumi.Input<string>;
+  runLedgerTable: aws.dynamodb.Table;
+  /** The pipeline's schedule groups: the only ones auto-fix may write to. */
+  writableGroups: aws.scheduler.ScheduleGroup[];
+  /** The pipeline schedules' execution role, which UpdateSchedule passes again. */
+  pipelineSchedulerRole: aws.iam.Role;
+  autoFix: boolean;
+  maxChanges: number;
+  reminderHours: number;
+  /** Schedule-name globs the healthcheck treats as market-critical (besides the tagged group). */
+  marketCriticalPatterns: readonly string[];
+  runbookBaseUrl: string | undefined;
+  metricsNamespace: string;
+  logRetentionDays: number;
+}
+
+export class Healthcheck extends pulumi.ComponentResource {
+  readonly lambda: BundledFunction;
+  readonly alertStateTable: aws.dynamodb.Table;
+  readonly remediationTable: aws.dynamodb.Table;
+  readonly runner: LambdaSchedule;
+  readonly schedule: aws.scheduler.Schedule;
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly functionName: pulumi.Output<string>;
+  readonly scheduleGroupName: string;
+
+  constructor(name: string, args: HealthcheckArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('ops:monitoring:Healthcheck', name, {}, opts);
+    const parent = { parent: this };
+
+    this.alertStateTable = new aws.dynamodb.Table(`${name}-alert-state`, { name: `${args.namePrefix}-alert-state`, ...tableKeyArgs(ALERT_STATE_TABLE_SCHEMA) }, parent);
+    // Created whether or not auto-fix is on: turning it off must not delete the backups and audit trail.
+    this.remediationTable = new aws.dynamodb.Table(
+      `${name}-remediation`,
+      { name: `${args.namePrefix}-remediation`, ...tableKeyArgs(REMEDIATION_TABLE_SCHEMA), pointInTimeRecovery: { enabled: true } },
+      parent,
+    );
+
+    const policyArgs: HealthcheckPolicyArgs = {
+      scope: args.scope,
+      runLedgerTableArn: args.runLedgerTable.arn,
+      alertStateTableArn: this.alertStateTable.arn,
+      alertTopicArn: args.alertTopicArn,
+      remediationTableArn: this.remediationTable.arn,
+      writableGroupArns: args.writableGroups.map((group) => group.arn),
+      schedulerRoleArn: args.pipelineSchedulerRole.arn,
+    };
+
+    this.lambda = new BundledFunction(
+      `${name}-fn`,
+      {
+        functionName: `${args.namePrefix}-healthcheck`,
+        bundleName: 'healthcheck',
+        entry: HEALTHCHECK_ENTRY,
+        description: 'Proves every schedule targets something that exists and has run; alerts; optional auto-fix',
+        timeoutSeconds: TIMEOUT_SECONDS,
+        memoryMb: 512,
+        logRetentionDays: args.logRetentionDays,
+        environment: healthcheckEnvironment(args, this.alertStateTable, this.remediationTable),
+        // Scheduler invokes asynchronously; Lambda's own 2 retries would run a failed check 3 times in a
+        // row. The next run, 5 minutes later, is the retry.
+        asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: TIMEOUT_SECONDS },
+        policies: {
+          'checks-read': checkReadStatements(policyArgs),
+          'own-state': ownStateStatements(policyArgs),
+          ...(args.autoFix ? { 'auto-fix': autoFixStatements(policyArgs) } : {}),
+        },
+      },
+      parent,
+    );
+    this.functionName = this.lambda.functionName;
+
+    this.scheduleGroupName = `${args.namePrefix}-monitoring`;
+    this.runner = new LambdaSchedule(
+      `${name}-every-5m`,
+      {
+        accountId: args.scope.accountId,
+        groupName: this.scheduleGroupName,
+        scheduleName: `${args.namePrefix}-healthcheck`,
+        description: 'Healthcheck of every schedule, every 5 minutes',
+        expression: HEALTHCHECK_RATE,
+        functionArn: this.lambda.functionArn,
+        deadLetterQueueName: `${args.namePrefix}-healthcheck-dlq`,
+        retry: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: TIMEOUT_SECONDS },
+      },
+      parent,
+    );
+    this.schedule = this.runner.schedule;
+    this.deadLetterQueue = this.runner.deadLetterQueue;
+    this.registerOutputs({ functionName: this.functionName, scheduleName: this.schedule.name });
+  }
+}
+
+/** The variables src/healthcheck/config.ts reads; the names are that module's contract. */
+function healthcheckEnvironment(args: HealthcheckArgs, alertState: aws.dynamodb.Table, remediation: aws.dynamodb.Table): Record<string, pulumi.Input<string>> {
+  return {
+    ALERT_TOPIC_ARN: args.alertTopicArn,
+    ALERT_STATE_TABLE: alertState.name,
+    RUN_LEDGER_TABLE: args.runLedgerTable.name,
+    AUTO_FIX: String(args.autoFix),
+    MAX_CHANGES: String(args.maxChanges),
+    REMINDER_HOURS: String(args.reminderHours),
+    MARKET_CRITICAL: args.marketCriticalPatterns.join(','),
+    METRICS_NAMESPACE: args.metricsNamespace,
+    ...(args.autoFix ? { REMEDIATION_TABLE: remediation.name } : {}),
+    ...(args.runbookBaseUrl !== undefined ? { RUNBOOK_BASE_URL: args.runbookBaseUrl } : {}),
+  };
+}

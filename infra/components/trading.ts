@@ -1,0 +1,206 @@
+/**
+ * The trading workflow on AWS: a custom EventBridge bus, one rule per event type delivering to the
+ * step Lambda that consumes it, the DynamoDB workflow table (the single source of truth), and the SNS
+ * topic the notification step reports outcomes to.
+ *
+ * Failure paths are explicit: a rule that cannot deliver after its retries sends the event to the rule
+ * dead-letter queue; a step Lambda that fails an asynchronous invocation after Lambda's retries sends
+ * it to the failed-invocations queue (its on-failure destination). Nothing is dropped silently.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
+import { EVENT_SOURCE_PREFIX } from '../../src/trading/event-factory.ts';
+import { allowEventBridgeRules, deadLetterQueue } from '../dead-letter.ts';
+import { indexArns, tableKeyArgs } from '../dynamo-schema.ts';
+import { routeToFunction } from '../event-routing.ts';
+import type { Statement } from '../iam/policy.ts';
+import type { AccountScope } from '../iam/healthcheck-policy.ts';
+import { tradingConsumers, type TradingConsumer } from '../trading-routes.ts';
+import { LAMBDA_TASK_ROOT, type BundleAsset } from '../lambda-bundles.ts';
+import { BundledFunction } from './bundled-function.ts';
+import { LambdaSchedule } from './lambda-schedule.ts';
+
+export interface TradingArgs {
+  namePrefix: string;
+  scope: AccountScope;
+  logRetentionDays: number;
+  /** Subscribed to the notification topic (each must confirm). */
+  notificationEmails: readonly string[];
+  consumers?: readonly TradingConsumer[];
+}
+
+export const SWEEPER_ENTRY = 'src/trading/lambda/sweeper.ts';
+export const SWEEPER_RATE = 'rate(5 minutes)';
+/** The paper market's closes: read from disk by FixtureMarketData, so they ship inside each archive. */
+const MARKET_DATA: BundleAsset = { source: 'fixtures/market-data', target: 'market-data' };
+
+/** What the DynamoDB workflow store (src/aws/workflow-store.ts) calls: conditional item writes and reads. */
+const WORKFLOW_ITEM_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+export class Trading extends pulumi.ComponentResource {
+  readonly bus: aws.cloudwatch.EventBus;
+  readonly workflowTable: aws.dynamodb.Table;
+  readonly notificationTopic: aws.sns.Topic;
+  readonly functions: ReadonlyMap<string, BundledFunction>;
+  readonly rules: ReadonlyMap<string, aws.cloudwatch.EventRule>;
+  readonly ruleDeadLetterQueue: aws.sqs.Queue;
+  readonly failedInvocationsQueue: aws.sqs.Queue;
+  readonly deadLetterQueues: aws.sqs.Queue[];
+  readonly sweeperSchedule: LambdaSchedule;
+  readonly scheduleGroupName: string;
+  /** Environment and permissions of the ECS tasks that start workflows (`ops-task dispatcher`). */
+  readonly taskEnvironment: Record<string, pulumi.Output<string>>;
+  readonly taskStatements: Statement[];
+
+  constructor(name: string, args: TradingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('ops:trading:Trading', name, {}, opts);
+    const parent = { parent: this };
+
+    this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, { name: `${args.namePrefix}-trading` }, parent);
+    this.workflowTable = new aws.dynamodb.Table(
+      `${name}-workflows`,
+      {
+        name: `${args.namePrefix}-workflows`,
+        ...tableKeyArgs(WORKFLOW_TABLE_SCHEMA),
+        ttl: { attributeName: WORKFLOW_TTL_ATTRIBUTE, enabled: true },
+        pointInTimeRecovery: { enabled: true },
+      },
+      parent,
+    );
+    this.notificationTopic = new aws.sns.Topic(`${name}-notifications`, { name: `${args.namePrefix}-trading-notifications` }, parent);
+    for (const email of new Set(args.notificationEmails)) {
+      new aws.sns.TopicSubscription(`${name}-notify-${email}`, { topic: this.notificationTopic.arn, protocol: 'email', endpoint: email }, parent);
+    }
+    this.ruleDeadLetterQueue = deadLetterQueue(`${name}-rule-dlq`, `${args.namePrefix}-trading-rule-dlq`, parent);
+    this.failedInvocationsQueue = deadLetterQueue(`${name}-failed`, `${args.namePrefix}-trading-failed`, parent);
+    this.deadLetterQueues = [this.ruleDeadLetterQueue, this.failedInvocationsQueue];
+
+    // The names src/trading/lambda/runtime.ts and src/trading/task-entry.ts read.
+    const environment = { EVENT_BUS_NAME: this.bus.name, WORKFLOW_TABLE: this.workflowTable.name };
+    const lambdaEnvironment = {
+      ...environment,
+      NOTIFICATION_TOPIC_ARN: this.notificationTopic.arn,
+      MARKET_DATA_DIR: `${LAMBDA_TASK_ROOT}/${MARKET_DATA.target}`,
+    };
+    const publish: Statement = { Sid: 'PublishWorkflowEvents', Effect: 'Allow', Action: ['events:PutEvents'], Resource: [this.bus.arn] };
+    const store: Statement[] = [
+      { Sid: 'WorkflowItems', Effect: 'Allow', Action: [...WORKFLOW_ITEM_ACTIONS], Resource: [this.workflowTable.arn] },
+      // Listing by state (status, sweeper) reads the byState index.
+      {
+        Sid: 'WorkflowQueries',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: [this.workflowTable.arn, ...indexArns(this.workflowTable.arn, WORKFLOW_TABLE_SCHEMA)],
+      },
+    ];
+
+    const functions = new Map<string, BundledFunction>();
+    const rules = new Map<string, aws.cloudwatch.EventRule>();
+    const ruleArns: pulumi.Output<string>[] = [];
+    const routes: { consumer: TradingConsumer; type: string; rule: aws.cloudwatch.EventRule }[] = [];
+    for (const consumer of args.consumers ?? tradingConsumers()) {
+      const notifies = consumer.name === 'notification';
+      const fn = new BundledFunction(
+        `${name}-${consumer.name}`,
+        {
+          functionName: `${args.namePrefix}-trading-${consumer.name}`,
+          bundleName: `trading-${consumer.name}`,
+          entry: consumer.entry,
+          assets: [MARKET_DATA],
+          description: `Trading step "${consumer.name}": ${consumer.consumes.join(', ')}`,
+          timeoutSeconds: 60,
+          memoryMb: 256,
+          logRetentionDays: args.logRetentionDays,
+          environment: lambdaEnvironment,
+          // Steps are idempotent per event id (claims in the store), so Lambda's retries are safe.
+          asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, onFailureQueueArn: this.failedInvocationsQueue.arn },
+          policies: {
+            step: [
+              ...store,
+              publish,
+              ...(notifies ? [{ Sid: 'NotifyOutcome', Effect: 'Allow', Action: ['sns:Publish'], Resource: [this.notificationTopic.arn] } satisfies Statement] : []),
+            ],
+          },
+        },
+        parent,
+      );
+      functions.set(consumer.name, fn);
+      for (const type of consumer.consumes) {
+        const rule = new aws.cloudwatch.EventRule(
+          `${name}-${type}`,
+          {
+            name: `${args.namePrefix}-${type}`,
+            eventBusName: this.bus.name,
+            description: `${type} → ${consumer.name}`,
+            eventPattern: JSON.stringify({ source: [{ prefix: `${EVENT_SOURCE_PREFIX}.` }], 'detail-type': [type] }),
+          },
+          parent,
+        );
+        rules.set(type, rule);
+        ruleArns.push(rule.arn);
+        routes.push({ consumer, type, rule });
+      }
+    }
+    const queuePolicy = allowEventBridgeRules(`${name}-rule-dlq-policy`, this.ruleDeadLetterQueue, ruleArns, parent);
+    for (const { consumer, type, rule } of routes) {
+      const fn = functions.get(consumer.name)!;
+      routeToFunction(
+        `${name}-${type}`,
+        {
+          rule,
+          eventBusName: this.bus.name,
+          functionArn: fn.functionArn,
+          functionName: fn.functionName,
+          deadLetterQueueArn: this.ruleDeadLetterQueue.arn,
+          // A trading event is worth delivering within the hour, not the next day.
+          retry: { maximumRetryAttempts: 20, maximumEventAgeInSeconds: 3600 },
+        },
+        { parent: this, dependsOn: [queuePolicy] },
+      );
+    }
+
+    // Fails workflows stuck RUNNING and re-publishes terminal events whose publish was lost.
+    const sweeper = new BundledFunction(
+      `${name}-sweeper`,
+      {
+        functionName: `${args.namePrefix}-trading-sweeper`,
+        bundleName: 'trading-sweeper',
+        entry: SWEEPER_ENTRY,
+        assets: [MARKET_DATA],
+        description: 'Times out stuck workflows; re-publishes lost terminal events',
+        timeoutSeconds: 120,
+        memoryMb: 256,
+        logRetentionDays: args.logRetentionDays,
+        environment: lambdaEnvironment,
+        // The next run, 5 minutes later, is the retry.
+        asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 240, onFailureQueueArn: this.failedInvocationsQueue.arn },
+        policies: { sweep: [...store, publish] },
+      },
+      parent,
+    );
+    functions.set('sweeper', sweeper);
+    this.sweeperSchedule = new LambdaSchedule(
+      `${name}-sweeper-every-5m`,
+      {
+        accountId: args.scope.accountId,
+        groupName: `${args.namePrefix}-trading`,
+        scheduleName: `${args.namePrefix}-trading-sweeper`,
+        description: 'Trading workflow sweeper, every 5 minutes',
+        expression: SWEEPER_RATE,
+        functionArn: sweeper.functionArn,
+        deadLetterQueueName: `${args.namePrefix}-trading-sweeper-dlq`,
+        retry: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 240 },
+      },
+      parent,
+    );
+    this.scheduleGroupName = `${args.namePrefix}-trading`;
+    this.deadLetterQueues.push(this.sweeperSchedule.deadLetterQueue);
+
+    this.functions = functions;
+    this.rules = rules;
+    this.taskEnvironment = environment;
+    this.taskStatements = [publish, ...store];
+    this.registerOutputs({ eventBusName: this.bus.name, workflowTableName: this.workflowTable.name });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Dead-letter queues: where a failed schedule invocation, event delivery or async Lambda invocation
+ * is kept for a person to read (retention at SQS's maximum, 14 days, to outlast a long weekend).
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+const FOURTEEN_DAYS = 14 * 24 * 3600;
+
+export function deadLetterQueue(name: string, queueName: string, opts: pulumi.CustomResourceOptions): aws.sqs.Queue {
+  return new aws.sqs.Queue(name, { name: queueName, messageRetentionSeconds: FOURTEEN_DAYS, sqsManagedSseEnabled: true }, opts);
+}
+
+/**
+ * EventBridge delivers to a rule target's dead-letter queue as the events service, not through a
+ * role: the queue itself must allow it, and only for the given rules.
+ */
+export function allowEventBridgeRules(name: string, queue: aws.sqs.Queue, ruleArns: pulumi.Input<string>[], opts: pulumi.CustomResourceOptions): aws.sqs.QueuePolicy {
+  const policy = pulumi.jsonStringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'EventBridgeDeadLetters',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queue.arn,
+        Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
+      },
+    ],
+  });
+  return new aws.sqs.QueuePolicy(name, { queueUrl: queue.url, policy }, opts);
+}
+

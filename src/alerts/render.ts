@@ -1,0 +1,409 @@
+/**
+ * Alert decisions → plain-text emails (SNS email protocol: a subject ≤ 100 characters and a text body).
+ *
+ * The subject says how bad and how many at a glance; the body says what the market is doing, what
+ * changed since the last email, which schedules are affected with the evidence that matters, the exact
+ * repair command, and where the runbooks are. Rendering is pure: every time comes from the report and the
+ * decision.
+ */
+import { severityRank, Severity, FindingCode, type Finding } from '../checks/finding.ts';
+import { CHECKS } from '../checks/registry.ts';
+import type { CheckReport } from '../checks/report.ts';
+import { NYSE_TIMEZONE } from '../market/index.ts';
+import { describeFingerprint, fingerprintOf } from './fingerprint.ts';
+import type { SendDecision } from './policy.ts';
+import type { FailingEntry } from './state.ts';
+import { clockTime, duration, isoInstant, shortTime, wallTime } from './time.ts';
+
+export interface AlertEmail {
+  subject: string;
+  body: string;
+}
+
+export interface AlertEmailOptions {
+  /** The exact repair command, e.g. `ops check-schedulers --fix --map ops-pipeline=ops-pipeline-cluster`. */
+  fixCommand: string;
+  /** e.g. `https://github.com/acme/ops/blob/main`; runbook paths are appended. Without it, repo paths are printed. */
+  runbookBaseUrl?: string;
+  /** Zone for times other than the market line (always ET); default America/New_York. */
+  timezone?: string;
+}
+
+/** SNS rejects longer email subjects. */
+export const MAX_SUBJECT_LENGTH = 100;
+/** Rows of the affected-schedules table before it is cut (the CLI lists everything). */
+export const MAX_TABLE_ROWS = 50;
+const MAX_LISTED_RESOLVED = 20;
+
+/** Evidence worth a glance in an email, in the order shown. */
+const EVIDENCE_HIGHLIGHTS = [
+  'clusterArn',
+  'clusterStatus',
+  'taskDefinitionArn',
+  'status',
+  'roleArn',
+  'functionArn',
+  'deadLetterArn',
+  'missedCount',
+  'lastRunAt',
+  'firstMissed',
+  'state',
+  'endDate',
+  'reason',
+  'targetErrors',
+  'dropped',
+  'sentToDeadLetter',
+  'action',
+  'errorName',
+  'affectedCount',
+] as const;
+
+const CLUSTER_PHRASES: Partial<Record<string, string>> = {
+  [FindingCode.TARGET_CLUSTER_NOT_FOUND]: 'missing',
+  [FindingCode.TARGET_CLUSTER_INACTIVE]: 'inactive',
+};
+
+export function renderAlertEmail(decision: SendDecision, report: CheckReport, options: AlertEmailOptions): AlertEmail {
+  const timezone = options.timezone ?? NYSE_TIMEZONE;
+  const findings = findingsByFingerprint(report.findings);
+  const failing = Object.entries(decision.next.failing);
+  const lines: string[] = [];
+  let subject: string;
+
+  switch (decision.kind) {
+    case 'alert': {
+      const worst = worstSeverity(failing);
+      const phrase = describeFailingSet(failing, findings);
+      subject = `[${worst.toUpperCase()}] ${phrase}`;
+      lines.push(`${worst.toUpperCase()}: ${phrase}`, '');
+      lines.push(...statusLines(report, timezone), '');
+      lines.push('What changed', ...changeLines(decision, failing), '');
+      lines.push(...failingTable(decision, failing, findings, timezone), '');
+      lines.push(...fixLines(options.fixCommand), '');
+      lines.push(...runbookLines(failing, findings, options.runbookBaseUrl), '');
+      lines.push(sinceLine(failing, decision, report, timezone));
+      lines.push('You get one email per change, reminders while critical findings persist during market hours, and one email when all is healthy again.');
+      break;
+    }
+    case 'reminder': {
+      const worst = worstSeverity(failing);
+      const phrase = describeFailingSet(failing, findings);
+      const lasting = duration(nowOf(decision, report) - earliestSince(failing, decision, report));
+      subject = `[REMINDER] [${worst.toUpperCase()}] for ${lasting}: ${phrase}`;
+      lines.push(`REMINDER — still ${worst.toUpperCase()} after ${lasting}: ${phrase}`, '');
+      lines.push(...statusLines(report, timezone), '');
+      lines.push('What changed', ...changeLines(decision, failing), '');
+      lines.push(...failingTable(decision, failing, findings, timezone), '');
+      lines.push(...fixLines(options.fixCommand), '');
+      lines.push(...runbookLines(failing, findings, options.runbookBaseUrl), '');
+      lines.push(sinceLine(failing, decision, report, timezone));
+      lines.push('Reminders repeat while critical findings persist and the market is open.');
+      break;
+    }
+    case 'recovery': {
+      subject = '[RESOLVED] all schedules healthy again';
+      lines.push(`RESOLVED: all ${decision.changes.resolved.length} failing finding(s) cleared; every schedule is healthy again.`, '');
+      lines.push(...statusLines(report, timezone), '');
+      lines.push(`Resolved (${decision.changes.resolved.length})`, ...resolvedLines(decision.changes.resolved, MAX_TABLE_ROWS), '');
+      const below = (['critical', 'warning', 'info'] as const).filter((s) => report.summary.findings[s] > 0).map((s) => `${report.summary.findings[s]} ${s}`);
+      if (below.length > 0) lines.push(`Still reported below the alert threshold: ${below.join(', ')} (details: ops check-schedulers).`);
+      lines.push('No further emails until something fails again.');
+      break;
+    }
+  }
+  return { subject: fitSubject(subject), body: `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n` };
+}
+
+export interface SelfHealedChange {
+  /** `group/name`. */
+  schedule: string;
+  /** Cluster ARN before. */
+  from: string;
+  /** Cluster ARN after. */
+  to: string;
+  /** Where the previous definition was saved (file or S3 URI). */
+  backup: string;
+  /** The write's status: `ok`, `unchanged`, `skipped`, `failed`, or a reason. */
+  result: string;
+}
+
+/** The email the healthcheck sends after repairing schedules on its own. */
+export function renderSelfHealedEmail(input: { changes: SelfHealedChange[]; report: CheckReport; runbookBaseUrl?: string }): AlertEmail {
+  const { changes, report } = input;
+  const repointed = changes.filter((c) => c.result === 'ok');
+  const problems = changes.filter((c) => c.result !== 'ok' && c.result !== 'unchanged');
+  const targets = [...new Set(changes.map((c) => c.to))];
+  const where = targets.length === 1 ? `cluster ${clusterName(targets[0] ?? '')}` : `${targets.length} clusters`;
+  const n = changes.length;
+  let subject: string;
+  if (n === 0) subject = '[AUTO-FIX] nothing was changed';
+  else if (problems.length === 0) subject = `[AUTO-FIXED] ${plural(repointed.length, 'schedule')} repointed to ${where}`;
+  else if (repointed.length === 0) subject = `[AUTO-FIX FAILED] 0 of ${plural(n, 'schedule')} repointed to ${where}`;
+  else subject = `[AUTO-FIX PARTIAL] ${repointed.length} of ${plural(n, 'schedule')} repointed to ${where}`;
+
+  const lines: string[] = [];
+  lines.push(
+    problems.length === 0
+      ? `The healthcheck repaired ${plural(repointed.length, 'schedule')} on its own: Target.Arn now names an existing cluster; every other field was written back unchanged.`
+      : `The healthcheck tried to repair ${plural(n, 'schedule')}: ${repointed.length} repointed, ${problems.length} not. The rest need a person.`,
+    '',
+  );
+  lines.push(...statusLines(report, NYSE_TIMEZONE), '');
+  if (n > 0) {
+    lines.push('Changes');
+    lines.push(
+      ...table(
+        ['SCHEDULE', 'RESULT', 'FROM', 'TO', 'BACKUP'],
+        changes.map((c) => [c.schedule, c.result, clusterName(c.from), clusterName(c.to), c.backup]),
+      ),
+      '',
+    );
+    lines.push('Undo (one schedule, from the backup listed above)', '  ops rollback <BACKUP> --yes', '');
+  }
+  lines.push('Confirm', '  ops check-schedulers', '');
+  lines.push('Runbook', `  ${FindingCode.TARGET_CLUSTER_NOT_FOUND}  ${runbookLink(`runbooks/${FindingCode.TARGET_CLUSTER_NOT_FOUND}.md`, input.runbookBaseUrl)}`);
+  return { subject: fitSubject(subject), body: `${lines.join('\n').trimEnd()}\n` };
+}
+
+// ── subject ─────────────────────────────────────────────────────────────────────────────────────
+
+/** One line, at most MAX_SUBJECT_LENGTH characters, cut with `…` (never inside a surrogate pair). */
+export function fitSubject(subject: string): string {
+  const line = subject.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  if (line.length <= MAX_SUBJECT_LENGTH) return line;
+  let cut = '';
+  for (const char of line) {
+    if (cut.length + char.length + 1 > MAX_SUBJECT_LENGTH) break;
+    cut += char;
+  }
+  return `${cut.trimEnd()}…`;
+}
+
+/**
+ * `12 schedules target missing cluster ops-pipeline` when every finding of the worst severity is the
+ * same missing (or inactive) cluster; else `12 schedules failing: TARGET_CLUSTER_NOT_FOUND ×12, MISSED_RUNS ×5`.
+ */
+function describeFailingSet(failing: [string, FailingEntry][], findings: Map<string, Finding>): string {
+  const worst = worstSeverity(failing);
+  const tier = failing.filter(([, entry]) => entry.severity === worst);
+  const codes = new Set(tier.map(([, entry]) => entry.code));
+  const [onlyCode] = codes;
+  const adjective = codes.size === 1 && onlyCode !== undefined ? CLUSTER_PHRASES[onlyCode] : undefined;
+  if (adjective !== undefined) {
+    const clusters = new Set(tier.map(([fingerprint]) => findings.get(fingerprint)?.evidence.clusterArn));
+    const [cluster] = clusters;
+    if (clusters.size === 1 && typeof cluster === 'string') {
+      const others = failing.length - tier.length;
+      const more = others > 0 ? ` (+${others} more finding${others === 1 ? '' : 's'})` : '';
+      return `${plural(distinctSubjects(tier).size, 'schedule')} target ${adjective} cluster ${clusterName(cluster)}${more}`;
+    }
+  }
+  const list = codeCounts(failing.map(([, entry]) => entry));
+  const schedules = new Set(failing.flatMap(([, entry]) => (entry.schedule !== undefined ? [entry.schedule] : []))).size;
+  const head = schedules > 0 ? `${plural(schedules, 'schedule')} failing` : `${plural(failing.length, 'finding')} failing`;
+  return `${head}: ${list}`;
+}
+
+// ── body parts ──────────────────────────────────────────────────────────────────────────────────
+
+function statusLines(report: CheckReport, timezone: string): string[] {
+  const { market, summary } = report;
+  const closes = isoInstant(market.closesAt);
+  const opens = isoInstant(market.opensAt);
+  const marketLine = market.open
+    ? `Market:   ${market.name} OPEN${closes ? `, closes ${clockTime(closes, NYSE_TIMEZONE)}` : ''}`
+    : `Market:   ${market.name} CLOSED (${market.reason ?? 'closed'})${opens ? `, opens ${wallTime(opens, NYSE_TIMEZONE)}` : ''}`;
+  const checkedAt = isoInstant(report.generatedAt);
+  const bySeverity = summary.schedulesBySeverity;
+  const counts = `${plural(summary.schedules, 'schedule')}: ${bySeverity.critical} critical, ${bySeverity.warning} warning, ${bySeverity.healthy + bySeverity.info} healthy`;
+  return [marketLine, `Checked:  ${checkedAt ? wallTime(checkedAt, timezone) : report.generatedAt} · ${report.region} · ${counts}`];
+}
+
+function changeLines(decision: SendDecision, failing: [string, FailingEntry][]): string[] {
+  const entries = new Map(failing);
+  const byCode = (fingerprints: string[]) =>
+    codeCounts(fingerprints.map((fp) => entries.get(fp) ?? { code: describeFingerprint(fp).code, severity: Severity.info }));
+  const { added, worsened, resolved } = decision.changes;
+  const lines: string[] = [];
+  if (added.length > 0) lines.push(`  new       ${byCode(added)}`);
+  if (worsened.length > 0) {
+    const now = worstSeverity(failing.filter(([fingerprint]) => worsened.includes(fingerprint)));
+    lines.push(`  worsened  ${byCode(worsened)} (now ${now})`);
+  }
+  if (added.length === 0 && worsened.length === 0) lines.push('  nothing new or worse since the last email');
+  if (resolved.length > 0) {
+    lines.push(`  resolved  ${resolved.length}:`);
+    lines.push(...resolvedLines(resolved, MAX_LISTED_RESOLVED).map((line) => `  ${line}`));
+  }
+  return lines;
+}
+
+function resolvedLines(resolved: string[], max: number): string[] {
+  const described = resolved.map(describeFingerprint).sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.code < b.code ? -1 : 1));
+  const rows = table(['SCHEDULE', 'CODE'], described.slice(0, max).map((d) => [d.subject, d.code]), { header: false });
+  if (described.length > max) rows.push(`  … and ${described.length - max} more`);
+  return rows;
+}
+
+function failingTable(decision: SendDecision, failing: [string, FailingEntry][], findings: Map<string, Finding>, timezone: string): string[] {
+  const added = new Set(decision.changes.added);
+  const worsened = new Set(decision.changes.worsened);
+  const rows = new Map<string, { severity: Severity; change: string; codes: string[]; evidence: Map<string, string> }>();
+  for (const [fingerprint, entry] of failing) {
+    const subject = subjectOf(fingerprint, entry);
+    const row = rows.get(subject) ?? { severity: entry.severity, change: '', codes: [], evidence: new Map<string, string>() };
+    if (severityRank(entry.severity) > severityRank(row.severity)) row.severity = entry.severity;
+    if (added.has(fingerprint)) row.change = 'new';
+    else if (worsened.has(fingerprint) && row.change !== 'new') row.change = 'worse';
+    if (!row.codes.includes(entry.code)) row.codes.push(entry.code);
+    const finding = findings.get(fingerprint);
+    if (finding) for (const [key, value] of highlights(finding, timezone)) if (!row.evidence.has(key)) row.evidence.set(key, value);
+    rows.set(subject, row);
+  }
+  const sorted = [...rows].sort(([a, x], [b, y]) => severityRank(y.severity) - severityRank(x.severity) || (a < b ? -1 : a > b ? 1 : 0));
+  const schedules = new Set(failing.flatMap(([, e]) => (e.schedule !== undefined ? [e.schedule] : []))).size;
+  const others = sorted.length - schedules;
+  const lines = [`Affected (${plural(schedules, 'schedule')}${others > 0 ? `, ${others} group/check` : ''})`];
+  lines.push(
+    ...table(
+      ['SCHEDULE', 'SEVERITY', 'CHANGE', 'CODES', 'EVIDENCE'],
+      sorted.slice(0, MAX_TABLE_ROWS).map(([subject, row]) => [
+        subject,
+        row.severity,
+        row.change,
+        [...row.codes].sort((a, b) => codeOrder(a) - codeOrder(b)).join(', '),
+        [...row.evidence]
+          .sort(([a], [b]) => highlightOrder(a) - highlightOrder(b))
+          .map(([key, value]) => `${key}=${value}`)
+          .join('; '),
+      ]),
+    ),
+  );
+  if (sorted.length > MAX_TABLE_ROWS) lines.push(`  … and ${sorted.length - MAX_TABLE_ROWS} more: run ops check-schedulers for the full list`);
+  return lines;
+}
+
+function fixLines(fixCommand: string): string[] {
+  return ['Fix', `  ${fixCommand}`];
+}
+
+function runbookLines(failing: [string, FailingEntry][], findings: Map<string, Finding>, base: string | undefined): string[] {
+  const byCode = new Map<string, string>();
+  for (const [fingerprint, entry] of failing) {
+    if (!byCode.has(entry.code)) byCode.set(entry.code, findings.get(fingerprint)?.runbook ?? `runbooks/${entry.code}.md`);
+  }
+  const width = Math.max(...[...byCode.keys()].map((code) => code.length));
+  const ordered = [...byCode].sort(([a], [b]) => codeOrder(a) - codeOrder(b));
+  return ['Runbooks', ...ordered.map(([code, path]) => `  ${code.padEnd(width)}  ${runbookLink(path, base)}`)];
+}
+
+function sinceLine(failing: [string, FailingEntry][], decision: SendDecision, report: CheckReport, timezone: string): string {
+  const since = earliestSince(failing, decision, report);
+  const lasting = nowOf(decision, report) - since;
+  return `Failing since ${wallTime(new Date(since), timezone)}${lasting >= 60_000 ? ` (${duration(lasting)})` : ' (first seen by this check)'}.`;
+}
+
+// ── helpers ─────────────────────────────────────────────────────────────────────────────────────
+
+/** `TARGET_CLUSTER_NOT_FOUND ×12, MISSED_RUNS ×5`: worst severity first, then the most frequent. */
+function codeCounts(entries: { code: string; severity: Severity }[]): string {
+  const counts = new Map<string, { n: number; rank: number }>();
+  for (const entry of entries) {
+    const seen = counts.get(entry.code) ?? { n: 0, rank: 0 };
+    counts.set(entry.code, { n: seen.n + 1, rank: Math.max(seen.rank, severityRank(entry.severity)) });
+  }
+  return [...counts]
+    .sort(([a, x], [b, y]) => y.rank - x.rank || y.n - x.n || codeOrder(a) - codeOrder(b) || (a < b ? -1 : 1))
+    .map(([code, { n }]) => `${code} ×${n}`)
+    .join(', ');
+}
+
+/** The registry's order: root causes (the target is gone) before symptoms (runs missed). */
+function codeOrder(code: string): number {
+  const index = CHECKS.findIndex((check) => check.code === code);
+  return index < 0 ? CHECKS.length : index;
+}
+
+function findingsByFingerprint(findings: readonly Finding[]): Map<string, Finding> {
+  const map = new Map<string, Finding>();
+  for (const finding of findings) {
+    const fingerprint = fingerprintOf(finding);
+    const existing = map.get(fingerprint);
+    if (existing === undefined || severityRank(finding.severity) > severityRank(existing.severity)) map.set(fingerprint, finding);
+  }
+  return map;
+}
+
+function highlightOrder(key: string): number {
+  return (EVIDENCE_HIGHLIGHTS as readonly string[]).indexOf(key);
+}
+
+function highlights(finding: Finding, timezone: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const key of EVIDENCE_HIGHLIGHTS) {
+    if (!(key in finding.evidence)) continue;
+    const value = finding.evidence[key];
+    if (value === undefined) continue;
+    pairs.push([key, evidenceValue(value, timezone)]);
+  }
+  return pairs;
+}
+
+function evidenceValue(value: unknown, timezone: string): string {
+  if (value === null) return 'none';
+  const instant = isoInstant(value);
+  if (instant) return shortTime(instant, timezone);
+  if (Array.isArray(value)) return value.map((v) => evidenceValue(v, timezone)).join(',');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? '';
+}
+
+function subjectOf(fingerprint: string, entry: FailingEntry): string {
+  if (entry.schedule !== undefined) return entry.schedule;
+  if (entry.group !== undefined) return `group ${entry.group}`;
+  return describeFingerprint(fingerprint).subject;
+}
+
+function distinctSubjects(entries: [string, FailingEntry][]): Set<string> {
+  return new Set(entries.map(([fingerprint, entry]) => subjectOf(fingerprint, entry)));
+}
+
+function worstSeverity(entries: [string, FailingEntry][]): Severity {
+  let worst: Severity = Severity.info;
+  for (const [, entry] of entries) if (severityRank(entry.severity) > severityRank(worst)) worst = entry.severity;
+  return worst;
+}
+
+function earliestSince(failing: [string, FailingEntry][], decision: SendDecision, report: CheckReport): number {
+  const times = failing.map(([, entry]) => new Date(entry.since).getTime()).filter((t) => !Number.isNaN(t));
+  return times.length > 0 ? Math.min(...times) : nowOf(decision, report);
+}
+
+function nowOf(decision: SendDecision, report: CheckReport): number {
+  return (isoInstant(decision.next.lastSentAt) ?? isoInstant(report.generatedAt) ?? new Date(0)).getTime();
+}
+
+function clusterName(arn: string): string {
+  const slash = arn.lastIndexOf('/');
+  return arn.includes(':cluster/') && slash >= 0 ? arn.slice(slash + 1) : arn;
+}
+
+function runbookLink(path: string, base: string | undefined): string {
+  if (base === undefined || base === '') return path;
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function table(headers: string[], rows: string[][], options: { header?: boolean } = {}): string[] {
+  const all = options.header === false ? rows : [headers, ...rows];
+  const widths = headers.map((_, i) => Math.min(60, Math.max(0, ...all.map((row) => (row[i] ?? '').length))));
+  return all.map((row) =>
+    `  ${row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')}`.trimEnd(),
+  );
+}

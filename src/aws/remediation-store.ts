@@ -1,0 +1,196 @@
+/**
+ * The remediation's BackupStore and AuditLog (src/remediate/backup.ts, audit-log.ts) on one DynamoDB
+ * table, for the healthcheck Lambda, which has no durable disk. Same contract as the files the CLI
+ * writes: a backup is the complete GetSchedule output, written before the UpdateSchedule it precedes
+ * and never overwritten; the audit log is append-only and read back in the order written.
+ *
+ * | pk                         | sk                                   | attributes                               |
+ * |----------------------------|--------------------------------------|------------------------------------------|
+ * | `BACKUP#<group>/<name>`    | `<takenAt ISO>#<entryId>`            | document (the backup JSON), runId, entryId |
+ * | `AUDIT`                    | `<at ISO>#<entryId>#<phase>`         | entry (the audit entry JSON), runId      |
+ *
+ * Documents are stored as JSON text, not as DynamoDB maps, so a backup reads back byte-for-byte as the
+ * file backup would (parseBackup revives the dates) and nothing is lost to attribute type mapping.
+ * The audit log is one partition: a healthcheck writes at most 2 × MAX_CHANGES items a run, far
+ * below a partition's limits, and one Query returns it in order. ISO instants sort as text; `pending`
+ * sorts before `result`.
+ *
+ * A backup's "path" (what the audit entry and the self-healed email name) is
+ * `dynamodb://<table>/<pk>/<sk>` with both keys URI-encoded. `ops rollback` reads backup files: export
+ * the item's `document` to a file and roll back from it (runbooks/alarms/README.md shows how).
+ */
+import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { FaultError, UserError } from '../errors.ts';
+import type { AuditEntry, AuditLog } from '../remediate/audit-log.ts';
+import { parseBackup, type BackupDocument, type BackupStore } from '../remediate/backup.ts';
+import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+
+export const REMEDIATION_TABLE_SCHEMA = Object.freeze({
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  BillingMode: 'PAY_PER_REQUEST',
+} satisfies Omit<CreateTableCommandInput, 'TableName'>);
+
+const AUDIT_PK = 'AUDIT';
+const LOCATION_PREFIX = 'dynamodb://';
+
+export interface RemediationStoreOptions {
+  client: DynamoDBClient | DynamoDBDocumentClient;
+  tableName: string;
+}
+
+function documentClient(client: DynamoDBClient | DynamoDBDocumentClient): DynamoDBDocumentClient {
+  return client instanceof DynamoDBDocumentClient ? client : DynamoDBDocumentClient.from(client);
+}
+
+export function backupLocation(tableName: string, pk: string, sk: string): string {
+  return `${LOCATION_PREFIX}${tableName}/${encodeURIComponent(pk)}/${encodeURIComponent(sk)}`;
+}
+
+export function parseBackupLocation(location: string): { tableName: string; pk: string; sk: string } | undefined {
+  if (!location.startsWith(LOCATION_PREFIX)) return undefined;
+  const parts = location.slice(LOCATION_PREFIX.length).split('/');
+  if (parts.length !== 3 || parts.some((p) => p === '')) return undefined;
+  const [tableName = '', pk = '', sk = ''] = parts;
+  return { tableName, pk: decodeURIComponent(pk), sk: decodeURIComponent(sk) };
+}
+
+export function createDynamoBackupStore(options: RemediationStoreOptions): BackupStore {
+  const doc = documentClient(options.client);
+  const table = options.tableName;
+  return {
+    async write(document: BackupDocument) {
+      const pk = `BACKUP#${document.schedule.group}/${document.schedule.name}`;
+      const sk = `${document.takenAt}#${document.entryId}`;
+      await send('PutItem', table, () =>
+        doc.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk, sk, runId: document.runId, entryId: document.entryId, document: JSON.stringify(document) },
+            // A backup is evidence: never replace one (an entry id is unique per run and write).
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return backupLocation(table, pk, sk);
+    },
+
+    async read(location: string) {
+      const key = parseBackupLocation(location);
+      if (key === undefined || key.tableName !== table) {
+        throw new UserError('BACKUP_UNREADABLE', `"${location}" is not a backup in DynamoDB table ${table}.`, `Pass a location as written by the healthcheck: ${LOCATION_PREFIX}${table}/<pk>/<sk>.`);
+      }
+      const out = await send('GetItem', table, () => doc.send(new GetCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true })));
+      const text: unknown = out.Item?.document;
+      if (typeof text !== 'string') {
+        throw new UserError('BACKUP_UNREADABLE', `No backup at ${location}.`, 'List the backups of the schedule with a Query on pk = BACKUP#<group>/<name>.');
+      }
+      return parseBackup(text, location);
+    },
+  };
+}
+
+export function createDynamoAuditLog(options: RemediationStoreOptions): AuditLog {
+  const doc = documentClient(options.client);
+  const table = options.tableName;
+  return {
+    path: `${LOCATION_PREFIX}${table}/${AUDIT_PK}`,
+    async append(entry: AuditEntry) {
+      await send('PutItem', table, () =>
+        doc.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk: AUDIT_PK, sk: `${entry.at}#${entry.entryId}#${entry.phase}`, runId: entry.runId, entry: JSON.stringify(entry) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    },
+    async readAll() {
+      const entries: AuditEntry[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await send('Query', table, () =>
+          doc.send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': AUDIT_PK },
+              ConsistentRead: true,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
+        );
+        for (const item of page.Items ?? []) {
+          const text: unknown = item.entry;
+          if (typeof text === 'string') entries.push(JSON.parse(text) as AuditEntry);
+        }
+        start = page.LastEvaluatedKey as Record<string, unknown> | undefined;
+      } while (start !== undefined);
+      return entries;
+    },
+  };
+}
+
+/** Creates the table when it does not exist and waits until it is ACTIVE (tests, the sandbox, first deploys). */
+export async function ensureRemediationTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { sleep?: (ms: number) => Promise<void>; maxWaitAttempts?: number } = {},
+): Promise<{ created: boolean }> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxWaitAttempts = options.maxWaitAttempts ?? 60;
+  let created = false;
+  let status = await tableStatus(client, tableName);
+  if (status === undefined) {
+    try {
+      await client.send(new CreateTableCommand({ TableName: tableName, ...REMEDIATION_TABLE_SCHEMA }));
+      created = true;
+    } catch (error) {
+      if (errorName(error) !== 'ResourceInUseException') throw storeError('CreateTable', tableName, error);
+    }
+    status = await tableStatus(client, tableName);
+  }
+  for (let checks = 1; status !== 'ACTIVE'; checks++) {
+    if (checks >= maxWaitAttempts) throw new FaultError('REMEDIATION_TABLE_NOT_ACTIVE', `DynamoDB table "${tableName}" is ${status ?? 'missing'} after ${checks} checks.`);
+    await sleep(1_000);
+    status = await tableStatus(client, tableName);
+  }
+  return { created };
+}
+
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  try {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return out.Table?.TableStatus ?? 'UNKNOWN';
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw storeError('DescribeTable', tableName, error);
+  }
+}
+
+async function send<T>(operation: string, tableName: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw storeError(operation, tableName, error);
+  }
+}
+
+function storeError(operation: string, tableName: string, error: unknown): Error {
+  const message = errorMessage(error);
+  if (errorName(error) === 'ResourceNotFoundException') {
+    return new UserError('REMEDIATION_TABLE_MISSING', `DynamoDB ${operation} failed: remediation table "${tableName}" does not exist (${message}).`, 'Deploy the stack (pulumi up), or set REMEDIATION_TABLE to the table the stack created.', { cause: error });
+  }
+  if (isAccessDenied(error)) {
+    return new UserError('REMEDIATION_TABLE_ACCESS_DENIED', `DynamoDB ${operation} on remediation table "${tableName}" was denied (${message}).`, `Grant dynamodb:${operation} on the table to the healthcheck's role.`, { cause: error });
+  }
+  return new FaultError('REMEDIATION_TABLE_FAILED', `DynamoDB ${operation} on remediation table "${tableName}" failed: ${message}`, { cause: error });
+}

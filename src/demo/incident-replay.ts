@@ -1,0 +1,174 @@
+/**
+ * The 2026-01-29 incident, replayed on the sandbox on a real trading day (Monday 2026-11-23, 09:30 ET)
+ * with a virtual clock: no task starts, the healthcheck runs every 5 virtual minutes and emails once,
+ * the schedules are repaired (by an engineer running `ops check-schedulers --fix`, or by the
+ * healthcheck's auto-fix), tasks start, and the recovery email follows. Everything goes through the
+ * real `ops` commands and the AWS APIs of the sandbox; the caller hands in how to run a command.
+ */
+import { join } from 'node:path';
+import { DynamoRunLedger } from '../aws/run-ledger-store.ts';
+import { keepSubjects, readInbox, type ReceivedEmail } from '../aws/sandbox-inbox.ts';
+import { createFirer, type Firer } from '../sandbox/firer.ts';
+import { resetSandbox } from '../sandbox/moto-server.ts';
+import { createSandboxClients } from '../sandbox/sandbox.ts';
+import { loadScenario } from '../sandbox/scenario.ts';
+import { seedScenario } from '../sandbox/seed.ts';
+import { createVirtualClock } from '../sandbox/virtual-clock.ts';
+import { formatClock } from '../time-format.ts';
+
+export const DEMO_SCENARIO = 'incident-2026-01-29';
+/** Monday 2026-11-23, the 09:30 ET open. */
+export const DEMO_OPEN = new Date('2026-11-23T14:30:00Z');
+const TOPIC = 'ops-pipeline-alerts';
+const HEALTHCHECK_EVERY_MINUTES = 5;
+
+export type DemoMode = 'manual-fix' | 'auto-fix';
+
+export interface OpsRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface DemoIO {
+  /** Runs `ops <argv>` against the sandbox as of the virtual instant `at`. */
+  ops: (argv: string[], at: Date) => Promise<OpsRun>;
+  print: (text: string) => void;
+  /** A scratch directory for alert state, backups and the audit log. */
+  workDir: string;
+}
+
+export interface DemoTimeline {
+  firstMissedRun?: Date;
+  detection?: Date;
+  alert?: Date;
+  repair?: Date;
+  firstTaskStarted?: Date;
+  recovery?: Date;
+}
+
+export interface DemoResult {
+  mode: DemoMode;
+  timeline: DemoTimeline;
+  emails: (ReceivedEmail & { at: Date })[];
+  healthchecks: { at: Date; exitCode: number; unhealthy: number; alert: string }[];
+}
+
+interface ReportDoc {
+  summary: { unhealthySchedules: number; otherFindings: number };
+  findings: { code: string; severity: string; schedule?: { name: string }; message: string }[];
+}
+
+interface HealthcheckDoc {
+  report: ReportDoc;
+  reportBeforeFix?: ReportDoc;
+  alert: { status: string; sent?: boolean; kind?: string };
+  autoFix: { status: string; healed?: number };
+}
+
+export async function replayIncident(endpoint: string, mode: DemoMode, io: DemoIO): Promise<DemoResult> {
+  await resetSandbox(endpoint);
+  const scenario = await loadScenario(DEMO_SCENARIO);
+  const clients = createSandboxClients(endpoint, scenario.region);
+  const seed = await seedScenario(scenario, { clients, endpoint });
+  const topic = seed.topics[TOPIC];
+  if (topic === undefined) throw new Error(`scenario ${DEMO_SCENARIO} has no topic ${TOPIC}`);
+  await keepSubjects(clients.sns, topic.arn);
+  const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable });
+  const firer = createFirer({ clients, clock: createVirtualClock(DEMO_OPEN), ledger, account: seed.account, region: scenario.region });
+
+  const result: DemoResult = { mode, timeline: {}, emails: [], healthchecks: [] };
+  const files = {
+    alertState: join(io.workDir, `${mode}-alert-state.json`),
+    backups: join(io.workDir, `${mode}-backups`),
+    audit: join(io.workDir, `${mode}-audit.jsonl`),
+  };
+  const et = (at: Date) => `${formatClock(at, 'America/New_York')} ET`;
+  const minute = (m: number) => new Date(DEMO_OPEN.getTime() + m * 60_000);
+
+  io.print(`\n━━ ${mode === 'manual-fix' ? 'Part 1: an engineer repairs it' : 'Part 2: the healthcheck repairs it (--auto-fix)'} ━━`);
+  io.print(`${et(DEMO_OPEN)} the market opens; 12 ECS schedules point at cluster/ops-pipeline, which does not exist.`);
+
+  const healthcheck = async (at: Date): Promise<void> => {
+    await advance(firer, at, result);
+    const argv = ['healthcheck', '--json', '--notify', '--topic-arn', topic.arn, '--alert-state', files.alertState, '--at', at.toISOString()];
+    if (mode === 'auto-fix') argv.push('--auto-fix', '--backup-dir', files.backups, '--audit-log', files.audit);
+    const run = await io.ops(argv, at);
+    const doc = JSON.parse(run.stdout) as HealthcheckDoc;
+    const unhealthy = (doc.reportBeforeFix ?? doc.report).summary.unhealthySchedules;
+    const alert = doc.alert.status === 'decided' && doc.alert.sent ? `${doc.alert.kind ?? 'email'} sent` : 'no alert email';
+    result.healthchecks.push({ at, exitCode: run.exitCode, unhealthy, alert });
+    const healed = doc.autoFix.status === 'applied' ? ` → auto-fix repointed ${doc.autoFix.healed ?? 0} → ${doc.report.summary.unhealthySchedules} unhealthy` : '';
+    const other = doc.report.summary.otherFindings > 0 ? ` · ${doc.report.summary.otherFindings} group finding(s) (target errors still in the metrics window)` : '';
+    io.print(`${et(at)} healthcheck: ${unhealthy} unhealthy schedule(s)${healed}${other} · ${alert} · exit ${run.exitCode}`);
+    // Once most is healthy, say what is left rather than leave a bare count.
+    const left = doc.report.findings.filter((f) => f.severity !== 'info' && f.schedule);
+    if (left.length > 0 && left.length <= 3) for (const f of left) io.print(`      still ${f.severity}: ${f.schedule?.name} ${f.code}: ${f.message}`);
+    if (unhealthy > 0) result.timeline.detection ??= at;
+    if (healed) result.timeline.repair ??= at;
+    for (const email of await readInbox(clients.sqs, topic.captureQueueUrl)) {
+      result.emails.push({ ...email, at });
+      if (/^\[RESOLVED\]/.test(email.subject)) result.timeline.recovery ??= at;
+      else result.timeline.alert ??= at;
+      io.print(indent(`✉  Subject: ${email.subject}\n\n${email.body}`));
+    }
+  };
+
+  await healthcheck(minute(HEALTHCHECK_EVERY_MINUTES));
+  await healthcheck(minute(2 * HEALTHCHECK_EVERY_MINUTES));
+
+  if (mode === 'manual-fix') {
+    const at = minute(2 * HEALTHCHECK_EVERY_MINUTES);
+    io.print(`${et(at)} on-call runs: ops check-schedulers --fix --dry-run`);
+    const dry = await io.ops(['check-schedulers', '--fix', '--dry-run', '--at', at.toISOString()], at);
+    io.print(indent(fromLine(dry.stdout, 'Fix plan')));
+    io.print(`${et(at)} on-call runs: ops check-schedulers --fix --yes`);
+    const applied = await io.ops(['check-schedulers', '--fix', '--yes', '--backup-dir', files.backups, '--audit-log', files.audit, '--at', at.toISOString()], at);
+    io.print(indent(fromLine(applied.stdout, 'Applied') || lastLines(applied.stdout, 16)));
+    if (applied.exitCode === 0 || /ok/.test(applied.stdout)) result.timeline.repair ??= at;
+  }
+
+  for (let m = 3 * HEALTHCHECK_EVERY_MINUTES; m <= 4 * HEALTHCHECK_EVERY_MINUTES; m += HEALTHCHECK_EVERY_MINUTES) await healthcheck(minute(m));
+  printTimeline(result.timeline, io.print, et);
+  return result;
+}
+
+/** Advances the firer and notes the first missed run and the first task after the repair. */
+async function advance(firer: Firer, to: Date, result: DemoResult): Promise<void> {
+  await firer.advanceTo(to);
+  const ecs = firer.invocations({ targetKind: 'ecs' });
+  const missed = ecs.filter((i) => i.outcome !== 'succeeded').sort((a, b) => a.invokeAt.getTime() - b.invokeAt.getTime())[0];
+  if (missed) result.timeline.firstMissedRun ??= missed.invokeAt;
+  const started = ecs.filter((i) => i.taskArns.length > 0).sort((a, b) => a.invokeAt.getTime() - b.invokeAt.getTime())[0];
+  if (started) result.timeline.firstTaskStarted ??= started.invokeAt;
+}
+
+function printTimeline(t: DemoTimeline, print: (text: string) => void, et: (at: Date) => string): void {
+  const row = (label: string, at: Date | undefined) => `  ${label.padEnd(20)} ${at ? et(at) : '—'}`;
+  const since = (at: Date | undefined) => (at && t.firstMissedRun ? `${((at.getTime() - t.firstMissedRun.getTime()) / 60_000).toFixed(1)} virtual min` : '—');
+  print('\nTimeline');
+  print(row('first missed run', t.firstMissedRun));
+  print(row('detected', t.detection));
+  print(row('first email', t.alert));
+  print(row('repaired', t.repair));
+  print(row('first task started', t.firstTaskStarted));
+  print(row('recovery emailed', t.recovery) + (t.recovery ? '' : '  (no alert went out before the repair, so none is owed)'));
+  print(`  detection latency: ${since(t.detection)} · repair latency: ${since(t.repair)} (the 2026-01-29 outage: 6.5 hours, nobody told)`);
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+function fromLine(text: string, marker: string): string {
+  const at = text.indexOf(marker);
+  return at < 0 ? '' : text.slice(at);
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}

@@ -1,0 +1,107 @@
+/**
+ * The healthcheck Lambda's configuration, from its environment, validated once at cold start: a bad
+ * value fails the init with every problem named, instead of a run that half-works every 5 minutes.
+ *
+ * | Variable            | Required | Default           | Meaning                                                        |
+ * |---------------------|----------|-------------------|----------------------------------------------------------------|
+ * | AWS_REGION          | yes      | (set by Lambda)   | region of every client                                         |
+ * | AWS_ENDPOINT_URL    | no       |                   | endpoint override (the sandbox, LocalStack)                    |
+ * | ALERT_TOPIC_ARN     | yes      |                   | SNS topic the emails are published to                          |
+ * | ALERT_STATE_TABLE   | yes      |                   | DynamoDB table of the alert state (dedup, reminders, recovery) |
+ * | ALERT_STATE_KEY     | no       | healthcheck       | item key in that table, to share one table between stacks      |
+ * | ALERT_MIN_SEVERITY  | no       | critical          | findings below this never email                                |
+ * | RUN_LEDGER_TABLE    | no       |                   | run-ledger table; without it run evidence comes from ECS only   |
+ * | AUTO_FIX            | no       | false             | repair unambiguous TARGET_CLUSTER_NOT_FOUND on its own          |
+ * | MAX_CHANGES         | no       | 25                | auto-fix writes nothing when it plans more changes than this   |
+ * | REMEDIATION_TABLE   | if AUTO_FIX |                | DynamoDB table for auto-fix backups and audit entries          |
+ * | REMINDER_HOURS      | no       | 2                 | hours between reminders while critical findings persist        |
+ * | MARKET_CRITICAL     | no       |                   | comma-separated name globs of market-critical schedules        |
+ * | RUNBOOK_BASE_URL    | no       |                   | prefix for runbook links in emails                             |
+ * | METRICS_NAMESPACE   | no       | Ops/Healthcheck   | CloudWatch namespace of the EMF metrics                        |
+ */
+import { z } from 'zod';
+import { Severity } from '../checks/finding.ts';
+import { UserError } from '../errors.ts';
+import { DEFAULT_METRICS_NAMESPACE } from './metric-contract.ts';
+import { HEALTHCHECK_DEFAULTS } from './run-healthcheck.ts';
+
+export interface HealthcheckConfig {
+  region: string;
+  endpoint?: string;
+  alertTopicArn: string;
+  alertStateTable: string;
+  alertStateKey: string;
+  alertMinSeverity: Severity;
+  runLedgerTable?: string;
+  autoFix: boolean;
+  maxChanges: number;
+  remediationTable?: string;
+  reminderHours: number;
+  marketCritical: string[];
+  runbookBaseUrl?: string;
+  metricsNamespace: string;
+}
+
+// Infrastructure often sets a variable to "" rather than leaving it out: both mean "not set".
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
+
+const envSchema = z
+  .object({
+    AWS_REGION: z.string().min(1, 'must be set (Lambda sets it)'),
+    AWS_ENDPOINT_URL: optional(z.url()),
+    ALERT_TOPIC_ARN: snsTopicArn,
+    ALERT_STATE_TABLE: tableName,
+    ALERT_STATE_KEY: optional(z.string().min(1)),
+    ALERT_MIN_SEVERITY: optional(z.enum([Severity.critical, Severity.warning])),
+    RUN_LEDGER_TABLE: optional(tableName),
+    AUTO_FIX: optional(z.enum(['true', 'false'], { error: 'must be true or false' })),
+    MAX_CHANGES: optional(z.coerce.number().int().min(1).max(1000)),
+    REMEDIATION_TABLE: optional(tableName),
+    REMINDER_HOURS: optional(z.coerce.number().positive().max(24 * 7)),
+    MARKET_CRITICAL: optional(z.string()),
+    RUNBOOK_BASE_URL: optional(z.url()),
+    METRICS_NAMESPACE: optional(z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'must be a CloudWatch namespace').refine((v) => !v.startsWith('AWS/'), 'must not start with AWS/')),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AUTO_FIX === 'true' && env.REMEDIATION_TABLE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['REMEDIATION_TABLE'], message: 'must be set when AUTO_FIX=true (backups and audit entries of every change go there)' });
+    }
+  });
+
+export function loadHealthcheckConfig(env: Record<string, string | undefined>): HealthcheckConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = i.path.join('.') || '(environment)';
+      const unset = i.code === 'invalid_type' && typeof i.path[0] === 'string' && (env[i.path[0]] ?? '').trim() === '';
+      return `${name} ${unset ? 'must be set' : i.message}`;
+    });
+    throw new UserError(
+      'INVALID_HEALTHCHECK_CONFIG',
+      `The healthcheck configuration is invalid: ${problems.join('; ')}.`,
+      'Fix the Lambda environment variables (see src/healthcheck/config.ts) and redeploy.',
+    );
+  }
+  const e = parsed.data;
+  return {
+    region: e.AWS_REGION,
+    ...(e.AWS_ENDPOINT_URL !== undefined ? { endpoint: e.AWS_ENDPOINT_URL } : {}),
+    alertTopicArn: e.ALERT_TOPIC_ARN,
+    alertStateTable: e.ALERT_STATE_TABLE,
+    alertStateKey: e.ALERT_STATE_KEY ?? 'healthcheck',
+    alertMinSeverity: e.ALERT_MIN_SEVERITY ?? HEALTHCHECK_DEFAULTS.alertMinSeverity,
+    ...(e.RUN_LEDGER_TABLE !== undefined ? { runLedgerTable: e.RUN_LEDGER_TABLE } : {}),
+    autoFix: e.AUTO_FIX === 'true',
+    maxChanges: e.MAX_CHANGES ?? HEALTHCHECK_DEFAULTS.maxChanges,
+    ...(e.REMEDIATION_TABLE !== undefined ? { remediationTable: e.REMEDIATION_TABLE } : {}),
+    reminderHours: e.REMINDER_HOURS ?? HEALTHCHECK_DEFAULTS.reminderHours,
+    marketCritical: (e.MARKET_CRITICAL ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+    ...(e.RUNBOOK_BASE_URL !== undefined ? { runbookBaseUrl: e.RUNBOOK_BASE_URL } : {}),
+    metricsNamespace: e.METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+  };
+}

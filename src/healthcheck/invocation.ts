@@ -1,0 +1,67 @@
+/**
+ * The Lambda's event in and summary out: small, so the invocation result and its log line stay
+ * readable in the console (the full report is in the logs and in `ops healthcheck --json`).
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { UserError } from '../errors.ts';
+import { compactTimestamp } from '../remediate/identifiers.ts';
+import type { HealthcheckResult } from './run-healthcheck.ts';
+
+const eventSchema = z.looseObject({ at: z.iso.datetime({ offset: true }).optional() });
+
+/** `{ "at": "2026-11-23T14:35:00Z" }` → that instant; any other event (the Scheduler's) → undefined. */
+export function invocationInstant(event: unknown): Date | undefined {
+  if (typeof event !== 'object' || event === null || !('at' in event)) return undefined;
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success || parsed.data.at === undefined) {
+    throw new UserError('INVALID_EVENT', `The healthcheck event's "at" is not an ISO instant with an offset: ${JSON.stringify(event.at)}.`, 'Send {} or {"at": "2026-11-23T14:35:00Z"}.');
+  }
+  return new Date(parsed.data.at);
+}
+
+/** `hc-20261123T143500000Z-<request id or random>`: sortable, and one search finds every line of a run. */
+export function healthcheckRunId(now: Date, requestId?: string): string {
+  const suffix = requestId !== undefined && requestId !== '' ? requestId.slice(0, 8) : randomBytes(3).toString('hex');
+  return `hc-${compactTimestamp(now)}-${suffix}`;
+}
+
+export interface HealthcheckSummary {
+  runId: string;
+  ok: boolean;
+  schedules: number;
+  unhealthySchedules: number;
+  findings: Record<string, number>;
+  marketOpen: boolean;
+  alert: { status: string; sent?: boolean; kind?: string; subject?: string; reason?: string; error?: string };
+  autoFix: { status: string; healed?: number; planned?: number };
+  counters: HealthcheckResult['counters'];
+  errors: HealthcheckResult['errors'];
+}
+
+export function resultSummary(result: HealthcheckResult): HealthcheckSummary {
+  const byCode: Record<string, number> = {};
+  for (const f of result.report.findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+  const { alert, autoFix } = result;
+  return {
+    runId: result.runId,
+    ok: result.ok,
+    schedules: result.report.summary.schedules,
+    unhealthySchedules: result.report.summary.unhealthySchedules,
+    findings: byCode,
+    marketOpen: result.report.market.open,
+    alert:
+      alert.status === 'decided'
+        ? { status: alert.status, sent: alert.sent, ...(alert.kind ? { kind: alert.kind } : {}), ...(alert.subject ? { subject: alert.subject } : {}), reason: alert.reason, ...(alert.publishError ? { error: alert.publishError } : {}) }
+        : alert.status === 'failed'
+          ? { status: alert.status, error: alert.error }
+          : { status: alert.status },
+    autoFix: {
+      status: autoFix.status,
+      ...(autoFix.status === 'applied' ? { healed: autoFix.healed } : {}),
+      ...(autoFix.status === 'refused' ? { planned: autoFix.planned } : {}),
+    },
+    counters: result.counters,
+    errors: result.errors,
+  };
+}

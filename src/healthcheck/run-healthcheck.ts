@@ -1,0 +1,335 @@
+/**
+ * One healthcheck run, as a plain async function over library code. The Lambda (lambda.ts) and
+ * `ops healthcheck` are thin shells around it:
+ *
+ *   runCheck (the same check as `ops check-schedulers`)
+ *   → auto-fix (optional: plan, refuse over maxChanges, apply, then check again so everything after
+ *     reflects the healed state)
+ *   → metrics (metric-contract.ts) → the alert policy and its email (only when `notify`)
+ *   → a result document.
+ *
+ * Failures after the check are data: a failed publish, alert-state store or fix is logged, counted
+ * (AlertPublishFailures / CheckErrors) and reported, and the run carries on so its metrics still go
+ * out. Only a failed check throws, and even then the Heartbeat and CheckErrors are in the sink first.
+ */
+import { CHECK_DEFAULTS, runCheck, type CheckResult } from '../checks/run-check.ts';
+import { Severity } from '../checks/finding.ts';
+import type { CheckPorts, ScheduleFilter } from '../checks/ports.ts';
+import type { CheckReport } from '../checks/report.ts';
+import type { MarketCalendar } from '../market/index.ts';
+import type { RemediationPlan } from '../remediate/change.ts';
+import { alertOnFindings, errorText, previewAlert, sendSelfHealed, type AlertDeps, type AlertOutcome, type AlertSettings, type EmailSent } from './alerting.ts';
+import { autoFixNote, fixCommandFor, hasClusterFindings, planAutoFix, runAutoFix, selfHealedChanges, type AutoFixDeps, type AutoFixOutcome } from './auto-fix.ts';
+import { runHealthMetrics, runMetrics, type RunCounters } from './health-metrics.ts';
+import type { MetricDatum } from './metric-contract.ts';
+import type { HealthLog, MetricSink } from './ports.ts';
+
+export interface HealthcheckDeps {
+  /** The ports `ops check-schedulers` reads through (createCheckPorts). */
+  check: CheckPorts;
+  /** AWS calls so far, for the report (a CallCounter's counts). */
+  calls?: () => Record<string, number>;
+  metrics: MetricSink;
+  log: HealthLog;
+  /** Needed when `notify`; with it alone (no notify) the CLI previews the decision from the stored state. */
+  alerts?: Partial<AlertDeps> & Pick<AlertDeps, 'store'>;
+  /** Needed when `autoFix`; the cluster directory alone also lets the email name the exact fix command. */
+  fix?: Partial<AutoFixDeps> & Pick<AutoFixDeps, 'clusters'>;
+}
+
+export interface HealthcheckOptions {
+  runId: string;
+  /** The instant the check evaluates (the Lambda's wall clock; virtual time on the sandbox). */
+  now: Date;
+  /** Timestamps of backups and audit entries; default: `now`. */
+  clock?: () => Date;
+  region: string;
+  calendar: MarketCalendar;
+  marketCriticalPatterns: readonly string[];
+  filter?: ScheduleFilter;
+  concurrency?: number;
+  graceMinutes?: number;
+  metricsWindowMinutes?: number;
+  /** The report's ok / the CLI's exit code: findings at or above this fail (default warning). */
+  failOn?: Severity;
+  notify: boolean;
+  alert: AlertSettings;
+  autoFix: boolean;
+  maxChanges: number;
+  /** Progress lines for a person at a terminal (the CLI on a TTY); the Lambda logs instead. */
+  progress?: (message: string) => void;
+}
+
+export interface HealthcheckResult {
+  runId: string;
+  /** Healthy after any fix, and nothing in the run itself failed. */
+  ok: boolean;
+  /** The report the metrics and the alert were based on (after any fix). */
+  report: CheckReport;
+  /** The report before auto-fix changed anything, when it did. */
+  reportBeforeFix?: CheckReport;
+  metrics: MetricDatum[];
+  counters: RunCounters;
+  alert: AlertOutcome;
+  autoFix: AutoFixOutcome;
+  selfHealedEmail?: EmailSent;
+  errors: { stage: 'recheck' | 'auto-fix' | 'alert' | 'plan'; message: string }[];
+}
+
+export const HEALTHCHECK_DEFAULTS = {
+  maxChanges: 25,
+  reminderHours: 2,
+  /**
+   * The email pages a person, so it follows critical findings (a target that cannot run, a
+   * market-critical schedule that missed its run while the market is open). Warnings show in the
+   * UnhealthySchedules metric and alarm and in every email's report; alerting on them would re-send
+   * the incident email each time one more non-critical schedule comes due and misses.
+   */
+  alertMinSeverity: Severity.critical,
+  fixCommand: 'ops check-schedulers --fix',
+} as const;
+
+export async function runHealthcheck(deps: HealthcheckDeps, options: HealthcheckOptions): Promise<HealthcheckResult> {
+  const { log } = deps;
+  const counters: RunCounters = { checkErrors: 0, alertPublishFailures: 0, selfHealed: 0, autoFixRefused: 0 };
+  const errors: HealthcheckResult['errors'] = [];
+  const failed = (stage: HealthcheckResult['errors'][number]['stage'], error: unknown): string => {
+    const message = errorText(error);
+    counters.checkErrors += 1;
+    errors.push({ stage, message });
+    log.error(`${stage} failed`, { stage, error });
+    return message;
+  };
+
+  let check: CheckResult;
+  try {
+    check = await checkOnce(deps, options);
+  } catch (error) {
+    // Nothing to report on, but the run happened and failed: say so in the metrics before failing.
+    for (const datum of runHealthMetrics({ ...counters, checkErrors: counters.checkErrors + 1 })) deps.metrics.add(datum);
+    log.error('check failed', { stage: 'check', error });
+    throw error;
+  }
+  log.info('check done', summaryFields(check.report));
+
+  let autoFix: AutoFixOutcome = { status: 'off' };
+  let plan: RemediationPlan | undefined;
+  let reportBeforeFix: CheckReport | undefined;
+  let selfHealedEmail: EmailSent | undefined;
+  if (options.autoFix) {
+    ({ outcome: autoFix, plan } = await autoFixStep(deps, options, check, failed));
+    logAutoFix(log, autoFix);
+    if (autoFix.status === 'refused') counters.autoFixRefused = 1;
+    if (autoFix.status === 'applied') counters.selfHealed = autoFix.healed;
+    if (autoFix.status === 'applied' && autoFix.results.some((r) => r.written)) {
+      reportBeforeFix = check.report;
+      try {
+        // The schedules just repointed changed now; runs they missed before the repair are history.
+        const repaired = new Map(autoFix.results.filter((r) => r.written).map((r) => [`${r.schedule.group}/${r.schedule.name}`, options.now] as const));
+        check = await checkOnce(deps, options, repaired);
+        log.info('check after auto-fix done', summaryFields(check.report));
+      } catch (error) {
+        // The metrics and the alert fall back to the pre-fix check: stale, but not nothing.
+        failed('recheck', error);
+      }
+      if (options.notify && deps.alerts?.notifier) {
+        selfHealedEmail = await sendSelfHealed(deps.alerts.notifier, selfHealedChanges(autoFix.results), check.report, options.alert.runbookBaseUrl);
+        if (selfHealedEmail.sent) {
+          log.info('self-healed email published', { subject: selfHealedEmail.subject, messageId: selfHealedEmail.messageId });
+        } else {
+          counters.alertPublishFailures += 1;
+          log.error('self-healed email not published', { subject: selfHealedEmail.subject, error: selfHealedEmail.error });
+        }
+      }
+    }
+  }
+
+  const alert = await alertStep(deps, options, check, autoFix, plan, counters, failed);
+  const metrics = runMetrics(check, options.now, counters);
+  for (const datum of metrics) deps.metrics.add(datum);
+
+  const ok = check.report.ok && counters.checkErrors === 0 && counters.alertPublishFailures === 0 && counters.autoFixRefused === 0;
+  return {
+    runId: options.runId,
+    ok,
+    report: check.report,
+    ...(reportBeforeFix ? { reportBeforeFix } : {}),
+    metrics,
+    counters,
+    alert,
+    autoFix,
+    ...(selfHealedEmail ? { selfHealedEmail } : {}),
+    errors,
+  };
+}
+
+async function autoFixStep(
+  deps: HealthcheckDeps,
+  options: HealthcheckOptions,
+  check: CheckResult,
+  failed: (stage: 'plan' | 'auto-fix', error: unknown) => string,
+): Promise<{ outcome: AutoFixOutcome; plan?: RemediationPlan }> {
+  // Nothing to repair: no need to list (or be allowed to list) the account's clusters.
+  if (!hasClusterFindings(check.findings)) return { outcome: { status: 'nothing-to-fix' } };
+  const fix = deps.fix;
+  if (fix?.ports === undefined) return { outcome: { status: 'failed', error: failed('auto-fix', new Error('auto-fix is on but no remediation ports were wired')) } };
+  let plan: RemediationPlan;
+  try {
+    plan = await planAutoFix(check, fix.clusters);
+  } catch (error) {
+    return { outcome: { status: 'failed', error: failed('plan', error) } };
+  }
+  try {
+    const outcome = await runAutoFix(plan, check.snapshot, fix.ports, {
+      maxChanges: options.maxChanges,
+      clock: options.clock ?? (() => options.now),
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
+    return { plan, outcome };
+  } catch (error) {
+    return { plan, outcome: { status: 'failed', error: failed('auto-fix', error) } };
+  }
+}
+
+async function checkOnce(deps: HealthcheckDeps, options: HealthcheckOptions, knownChanges?: ReadonlyMap<string, Date>): Promise<CheckResult> {
+  const concurrency = options.concurrency ?? CHECK_DEFAULTS.concurrency;
+  return runCheck(deps.check, {
+    filter: options.filter ?? {},
+    now: options.now,
+    region: options.region,
+    concurrency,
+    metricsWindowMinutes: options.metricsWindowMinutes ?? CHECK_DEFAULTS.metricsWindowMinutes,
+    ecsRetentionMinutes: CHECK_DEFAULTS.ecsRetentionMinutes,
+    calendar: options.calendar,
+    graceMinutes: options.graceMinutes ?? CHECK_DEFAULTS.graceMinutes,
+    marketCriticalPatterns: options.marketCriticalPatterns,
+    failOn: options.failOn ?? CHECK_DEFAULTS.failOn,
+    ...(deps.calls ? { calls: deps.calls } : {}),
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(knownChanges ? { knownChanges } : {}),
+  });
+}
+
+async function alertStep(
+  deps: HealthcheckDeps,
+  options: HealthcheckOptions,
+  check: CheckResult,
+  autoFix: AutoFixOutcome,
+  plan: RemediationPlan | undefined,
+  counters: RunCounters,
+  failed: (stage: 'alert', error: unknown) => string,
+): Promise<AlertOutcome> {
+  const marketOpen = check.report.market.open;
+  if (!options.notify) {
+    try {
+      return { status: 'off', preview: await previewAlert(deps.alerts?.store, check.findings, { now: options.now, marketOpen, ...options.alert }) };
+    } catch (error) {
+      return { status: 'off', previewError: errorText(error) };
+    }
+  }
+  const notifier = deps.alerts?.notifier;
+  if (deps.alerts === undefined || notifier === undefined) {
+    return { status: 'failed', error: failed('alert', new Error('notify is on but no alert store and notifier were wired')) };
+  }
+  const note = autoFixNote(autoFix);
+  try {
+    const outcome = await alertOnFindings({ store: deps.alerts.store, notifier }, check, {
+      now: options.now,
+      marketOpen,
+      fixCommand: () => fixCommand(deps, check, plan, options.region),
+      notes: note !== undefined ? [note] : [],
+      ...options.alert,
+    });
+    if (outcome.status === 'decided') {
+      if (outcome.publishError !== undefined) {
+        counters.alertPublishFailures += 1;
+        log(deps.log, 'error', 'alert email not published', outcome);
+      } else {
+        log(deps.log, 'info', outcome.sent ? 'alert email published' : 'no alert email', outcome);
+      }
+    }
+    return outcome;
+  } catch (error) {
+    return { status: 'failed', error: failed('alert', error) };
+  }
+}
+
+/**
+ * The email's repair command, worked out only when an email goes out: listing the account's clusters
+ * costs two calls, and most runs send nothing. Without a plan it is the bare command.
+ */
+async function fixCommand(deps: HealthcheckDeps, check: CheckResult, plan: RemediationPlan | undefined, region: string): Promise<string> {
+  // After a fix, what is still broken decides; with nothing broken there is nothing to map.
+  if (!hasClusterFindings(check.findings)) return fixCommandFor(undefined, region);
+  if (plan !== undefined || deps.fix === undefined) return fixCommandFor(plan, region);
+  try {
+    return fixCommandFor(await planAutoFix(check, deps.fix.clusters), region);
+  } catch (error) {
+    deps.log.warn('could not plan the fix command for the email', { error });
+    return fixCommandFor(undefined, region);
+  }
+}
+
+function log(target: HealthLog, level: 'info' | 'error', message: string, outcome: Extract<AlertOutcome, { status: 'decided' }>): void {
+  const fields = {
+    alert: {
+      send: outcome.send,
+      kind: outcome.kind,
+      sent: outcome.sent,
+      reason: outcome.reason,
+      subject: outcome.subject,
+      messageId: outcome.messageId,
+      added: outcome.changes.added.length,
+      worsened: outcome.changes.worsened.length,
+      resolved: outcome.changes.resolved.length,
+      ...(outcome.conflict ? { conflict: true } : {}),
+      ...(outcome.publishError !== undefined ? { publishError: outcome.publishError } : {}),
+      ...(outcome.restoreError !== undefined ? { restoreError: outcome.restoreError } : {}),
+    },
+  };
+  if (level === 'error') target.error(message, fields);
+  else target.info(message, fields);
+}
+
+function logAutoFix(target: HealthLog, outcome: AutoFixOutcome): void {
+  switch (outcome.status) {
+    case 'off':
+    case 'nothing-to-fix':
+      return;
+    case 'needs-decision':
+      target.warn('auto-fix skipped: schedules need a decision', { autoFix: { status: outcome.status, decisions: outcome.decisions.map((d) => ({ schedule: `${d.schedule.group}/${d.schedule.name}`, reason: d.reason })) } });
+      return;
+    case 'refused':
+      target.warn('auto-fix refused', { autoFix: { status: outcome.status, planned: outcome.planned, maxChanges: outcome.maxChanges, reason: outcome.reason } });
+      return;
+    case 'applied':
+      target.info('auto-fix applied', {
+        autoFix: {
+          status: outcome.status,
+          runId: outcome.runId,
+          healed: outcome.healed,
+          auditLog: outcome.auditLog,
+          results: outcome.results.map((r) => ({ schedule: `${r.schedule.group}/${r.schedule.name}`, status: r.status, from: r.from, to: r.to, backup: r.backupFile, reason: r.reason })),
+          decisions: outcome.decisions.length,
+        },
+      });
+      return;
+    case 'failed':
+      // Already logged where it failed.
+      return;
+  }
+}
+
+function summaryFields(report: CheckReport): Record<string, unknown> {
+  return {
+    check: {
+      ok: report.ok,
+      schedules: report.summary.schedules,
+      unhealthySchedules: report.summary.unhealthySchedules,
+      findings: report.summary.findings,
+      marketOpen: report.market.open,
+      codes: [...new Set(report.findings.map((f) => f.code))].sort(),
+      ...(report.calls ? { calls: report.calls } : {}),
+    },
+  };
+}

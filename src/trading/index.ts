@@ -1,0 +1,21 @@
+/** Public surface of the trading workflow; the CLI, the healthcheck and infra import from here. */
+export { EventType, EVENT_TYPES, Step, STEPS, parseWorkflowEvent, workflowEventSchema, workflowParamsSchema, strategySpecSchema } from './events.ts';
+export type { EventOf, StrategySpec, TerminalEvent, WorkflowEvent, WorkflowParams } from './events.ts';
+export { EVENT_SOURCE_PREFIX, makeEvent } from './event-factory.ts';
+export type { EventBus, EventHandler, PublishResult } from './bus.ts';
+export { InMemoryEventBus } from './memory-bus.ts';
+export type { BusStats, InMemoryBusOptions } from './memory-bus.ts';
+export { ClaimOutcome, WorkflowState, WORKFLOW_STATES } from './workflow-store.ts';
+export type { WorkflowQuery, WorkflowRecord, WorkflowStore } from './workflow-store.ts';
+export { MemoryWorkflowStore } from './memory-workflow-store.ts';
+export { gate, SkipReason } from './gate.ts';
+export type { DeliveryOutcome, GatedHandler } from './gate.ts';
+export { createConsumers, createStepHandlers, subscribeWorkflow } from './workflow-app.ts';
+export type { ConsumerName, WorkflowDeps } from './workflow-app.ts';
+export { startWorkflow } from './start-workflow.ts';
+export { listWorkflows, workflowMetrics, workflowStatus } from './status.ts';
+export type { WorkflowMetrics, WorkflowView } from './status.ts';
+export { DEFAULT_WORKFLOW_TIMEOUT_MS, sweepWorkflows } from './sweeper.ts';
+export type { SweepReport } from './sweeper.ts';
+export { runLocalWorkflow } from './local-run.ts';
+export { watchTerminalEvents } from './terminal-watcher.ts';

@@ -1,0 +1,96 @@
+/**
+ * What a trading Lambda builds once per container (module scope): SDK clients, the DynamoDB store,
+ * the EventBridge bus, the SNS notifier, the market data and the brokers, all from the environment
+ * the stack sets (infra/components/trading.ts): WORKFLOW_TABLE, EVENT_BUS_NAME, NOTIFICATION_TOPIC_ARN.
+ *
+ * Brokers: only the paper broker exists today (PAPER_ACCOUNTS, default "main,tiny", each with
+ * PAPER_CASH, default 100000). Its account lives in the Lambda instance's memory, so it is a stand-in
+ * for demos, not a record of trades; a real broker adapter plugs in here through the Broker port.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createAwsClients, type AwsClients } from '../../aws/clients.ts';
+import { EventBridgeBus } from '../../aws/eventbridge-bus.ts';
+import { createSnsNotifier } from '../../aws/sns-notifier.ts';
+import { DynamoWorkflowStore } from '../../aws/workflow-store.ts';
+import { UserError } from '../../errors.ts';
+import type { Broker } from '../broker.ts';
+import { brokerDirectory } from '../broker-directory.ts';
+import { FixtureMarketData } from '../fixture-market-data.ts';
+import { quotesAsOf } from '../local-run.ts';
+import type { Notifier } from '../notifier.ts';
+import { PaperBroker } from '../paper-broker.ts';
+import type { Dec } from '../money.ts';
+import type { WorkflowDeps } from '../workflow-app.ts';
+import { powertoolsWorkflowLogger } from './powertools-logger.ts';
+
+export const TRADING_SERVICE = 'ops-trading';
+
+export interface LambdaRuntime {
+  clients: AwsClients;
+  logger: Logger;
+  deps: WorkflowDeps;
+}
+
+export function createLambdaRuntime(env: NodeJS.ProcessEnv, step: string): LambdaRuntime {
+  const logger = new Logger({ serviceName: TRADING_SERVICE, persistentKeys: { step } });
+  const clients = createAwsClients({}, env);
+  const store = new DynamoWorkflowStore({ client: clients.dynamodb, tableName: required(env, 'WORKFLOW_TABLE') });
+  const bus = new EventBridgeBus({ client: clients.eventbridge, eventBusName: required(env, 'EVENT_BUS_NAME') });
+  const marketData = new FixtureMarketData(env.MARKET_DATA_DIR || undefined);
+  let notifier: Notifier | undefined;
+  const deps: WorkflowDeps = {
+    store,
+    bus,
+    clock: { now: () => new Date() },
+    logger: powertoolsWorkflowLogger(logger),
+    marketData,
+    brokers: paperBrokers(env, marketData),
+    // Only the notification Lambda needs the topic; the others must not fail for its absence.
+    notifier: {
+      notify: async (message) => {
+        notifier ??= emailNotifier(createSnsNotifier(clients.sns, required(env, 'NOTIFICATION_TOPIC_ARN')));
+        await notifier.notify(message);
+      },
+    },
+  };
+  return { clients, logger, deps };
+}
+
+/** The alert email sender (src/aws/sns-notifier.ts) behind the workflow's Notifier port. */
+export function emailNotifier(sender: { publish(message: { subject: string; body: string }): Promise<unknown> }): Notifier {
+  return { notify: async (n) => void (await sender.publish({ subject: n.subject, body: n.body })) };
+}
+
+function paperBrokers(env: NodeJS.ProcessEnv, marketData: FixtureMarketData) {
+  const accounts = (env.PAPER_ACCOUNTS ?? 'main,tiny').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  let quotes: Map<string, Dec> = new Map();
+  const brokers = new Map<string, Broker>();
+  for (const account of accounts) {
+    brokers.set(account, new PaperBroker({ cash: env.PAPER_CASH ?? '100000', quote: (symbol) => quotes.get(symbol), idPrefix: `paper-${account}` }));
+  }
+  const directory = brokerDirectory(brokers);
+  return (accountId: string): Broker => {
+    const broker = directory(accountId);
+    // Quotes are the latest fixture closes, loaded on first use (the paper market has no feed).
+    return {
+      account: () => broker.account(),
+      assets: (symbols) => broker.assets(symbols),
+      orderByClientId: (id) => broker.orderByClientId(id),
+      placeOrder: async (request) => {
+        if (!quotes.has(request.symbol)) {
+          const latest = await marketData.latestDate();
+          if (latest !== undefined) quotes = await quotesAsOf(marketData, await marketData.symbols(), latest);
+        }
+        return broker.placeOrder(request);
+      },
+    };
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new UserError('MISSING_ENVIRONMENT', `The trading Lambda needs ${name} in its environment.`, 'Deploy through the stack (infra/components/trading.ts), which sets it.');
+  }
+  return value;
+}

@@ -1,0 +1,108 @@
+/**
+ * One workflow run entirely in this process: in-memory bus and store, a paper broker quoting the
+ * fixture closes, the fixture market data. `ops workflow run --local` and the bench use it. The run
+ * starts the workflow like the dispatcher does and then awaits its terminal event through a bus
+ * subscription; it never polls.
+ */
+import { brokerDirectory } from './broker-directory.ts';
+import type { StrategySpec, TerminalEvent, WorkflowEvent } from './events.ts';
+import { FixtureMarketData } from './fixture-market-data.ts';
+import type { MarketData } from './market-data.ts';
+import { InMemoryEventBus, type BusStats, type InMemoryBusOptions } from './memory-bus.ts';
+import { MemoryWorkflowStore } from './memory-workflow-store.ts';
+import type { Dec } from './money.ts';
+import { MemoryNotifier, type Notification } from './notifier.ts';
+import { PaperBroker } from './paper-broker.ts';
+import { startWorkflow } from './start-workflow.ts';
+import { workflowView, type WorkflowView } from './status.ts';
+import type { Clock } from './step-handler.ts';
+import { DEFAULT_STRATEGY } from './strategy.ts';
+import { watchTerminalEvents } from './terminal-watcher.ts';
+import { UserError } from '../errors.ts';
+import { silentLogger, type WorkflowLogger } from './workflow-logger.ts';
+import { subscribeWorkflow } from './workflow-app.ts';
+import type { WorkflowStore } from './workflow-store.ts';
+
+export const LOCAL_ACCOUNT = 'paper';
+/** Whole-share assets in the local paper account, so runs show both rounding rules. */
+export const LOCAL_NON_FRACTIONABLE = ['GLD', 'TLT'] as const;
+
+export interface LocalRunOptions {
+  clock: Clock;
+  asOf?: string;
+  strategy?: StrategySpec;
+  cash?: string;
+  positions?: Record<string, string>;
+  nonFractionable?: readonly string[];
+  minTradeNotional?: string;
+  correlationId?: string;
+  marketData?: FixtureMarketData;
+  store?: WorkflowStore;
+  logger?: WorkflowLogger;
+  bus?: InMemoryBusOptions;
+}
+
+export interface LocalRunResult {
+  correlationId: string;
+  terminal: TerminalEvent | undefined;
+  status: WorkflowView;
+  timeline: WorkflowEvent[];
+  notifications: Notification[];
+  stats: BusStats;
+}
+
+export async function runLocalWorkflow(options: LocalRunOptions): Promise<LocalRunResult> {
+  const marketData = options.marketData ?? new FixtureMarketData();
+  const asOf = options.asOf ?? (await marketData.latestDate());
+  if (asOf === undefined) throw new UserError('NO_MARKET_DATA', 'The fixture market data has no closes.', 'Check fixtures/market-data/*.csv.');
+  const strategy = options.strategy ?? DEFAULT_STRATEGY;
+  const quotes = await quotesAsOf(marketData, await marketData.symbols(), asOf);
+  const broker = new PaperBroker({
+    cash: options.cash ?? '100000',
+    positions: options.positions ?? {},
+    quote: (symbol) => quotes.get(symbol),
+    nonFractionable: options.nonFractionable ?? LOCAL_NON_FRACTIONABLE,
+  });
+  const store = options.store ?? new MemoryWorkflowStore();
+  const bus = new InMemoryEventBus(options.bus);
+  const notifier = new MemoryNotifier();
+  const logger = options.logger ?? silentLogger;
+  const brokers = brokerDirectory({ [LOCAL_ACCOUNT]: broker });
+  subscribeWorkflow(bus, () => ({ store, bus, clock: options.clock, logger, marketData, brokers, notifier }));
+  const watcher = watchTerminalEvents(bus);
+  try {
+    const { correlationId } = await startWorkflow(
+      { store, bus, clock: options.clock },
+      {
+        params: { accountId: LOCAL_ACCOUNT, asOf, strategy, minTradeNotional: options.minTradeNotional ?? '100' },
+        ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
+      },
+    );
+    const terminal = await watcher.waitOrIdle(correlationId);
+    // The notification is delivered alongside the watcher; let the bus finish before reading it.
+    await bus.idle();
+    const record = await store.get(correlationId);
+    if (record === undefined) throw new UserError('WORKFLOW_NOT_FOUND', `Workflow ${correlationId} vanished from the store.`, 'This is a bug; please report it.');
+    return {
+      correlationId,
+      terminal,
+      status: workflowView(record, options.clock.now()),
+      timeline: bus.history({ correlationId }),
+      notifications: notifier.sent,
+      stats: bus.stats(),
+    };
+  } finally {
+    watcher.stop();
+  }
+}
+
+/** The last close on or before `asOf` per symbol: what the paper broker fills at. */
+export async function quotesAsOf(marketData: MarketData, symbols: readonly string[], asOf: string): Promise<Map<string, Dec>> {
+  const history = await marketData.history(symbols, asOf, 1);
+  const quotes = new Map<string, Dec>();
+  for (const [symbol, bars] of history) {
+    const last = bars.at(-1);
+    if (last !== undefined) quotes.set(symbol, last.close);
+  }
+  return quotes;
+}

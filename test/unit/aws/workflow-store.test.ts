@@ -1,0 +1,194 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DescribeTableCommandOutput,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoWorkflowStore, ensureWorkflowTable, WORKFLOW_TABLE_SCHEMA } from '../../../src/aws/workflow-store.ts';
+import { FaultError, UserError } from '../../../src/errors.ts';
+import { isTransient } from '../../../src/trading/trading-errors.ts';
+import { completedOutcome, order, PARAMS } from '../trading/workflow-store-contract.ts';
+
+const TABLE = 'ops-workflows';
+const docMock = mockClient(DynamoDBDocumentClient);
+const ddbMock = mockClient(DynamoDBClient);
+const baseClient = () => new DynamoDBClient({ region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+const ccf = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const store = () => new DynamoWorkflowStore({ client: DynamoDBDocumentClient.from(baseClient()), tableName: TABLE, newToken: () => 'token-1' });
+const T0 = new Date('2026-11-23T15:00:00.000Z');
+
+function item(extra: Record<string, unknown> = {}) {
+  return {
+    pk: 'WF#wf-1',
+    sk: 'WORKFLOW',
+    correlationId: 'wf-1',
+    workflowState: 'RUNNING',
+    params: PARAMS,
+    startedAt: T0.getTime(),
+    updatedAt: T0.getTime(),
+    steps: {},
+    orders: {},
+    expiresAt: Math.floor(T0.getTime() / 1000) + 30 * 86_400,
+    ...extra,
+  };
+}
+
+beforeEach(() => {
+  docMock.reset();
+  ddbMock.reset();
+});
+
+describe('DynamoWorkflowStore writes', () => {
+  it('creates with a conditional put: RUNNING, epoch-millis start, TTL in epoch seconds', async () => {
+    docMock.on(PutCommand).resolves({});
+    const { created, record } = await store().create({ correlationId: 'wf-1', params: PARAMS, startedAt: T0 });
+    expect(created).toBe(true);
+    expect(record.state).toBe('RUNNING');
+    expect(docMock).toHaveReceivedCommandWith(PutCommand, {
+      TableName: TABLE,
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: expect.objectContaining({ pk: 'WF#wf-1', sk: 'WORKFLOW', workflowState: 'RUNNING', startedAt: T0.getTime(), expiresAt: Math.floor(T0.getTime() / 1000) + 30 * 86_400 }) as Record<string, unknown>,
+    });
+  });
+
+  it('returns the existing record when the create condition fails', async () => {
+    docMock.on(PutCommand).rejects(ccf());
+    docMock.on(GetCommand).resolves({ Item: item({ workflowState: 'COMPLETED', finishedAt: T0.getTime() + 5 }) });
+    const { created, record } = await store().create({ correlationId: 'wf-1', params: PARAMS, startedAt: new Date(0) });
+    expect(created).toBe(false);
+    expect(record).toMatchObject({ state: 'COMPLETED', startedAt: T0, finishedAt: new Date(T0.getTime() + 5) });
+    expect(docMock).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
+  });
+
+  it('finishes with an update conditional on RUNNING that stores the terminal event; a lost race reads the winner', async () => {
+    const outcome = completedOutcome({ correlationId: 'wf-1', startedAt: T0 }, T0);
+    docMock.on(UpdateCommand).resolvesOnce({ Attributes: item({ workflowState: 'COMPLETED', finishedAt: T0.getTime(), terminalEvent: JSON.stringify(outcome.event) }) }).rejectsOnce(ccf());
+    docMock.on(GetCommand).resolves({ Item: item({ workflowState: 'FAILED', failure: { step: 'portfolio', reason: 'r', errorCode: 'E' } }) });
+    const won = await store().finish('wf-1', outcome, T0);
+    expect(won.won).toBe(true);
+    expect(won.record?.terminalEvent).toEqual(outcome.event);
+    const update = docMock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.ConditionExpression).toBe('#state = :running');
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':to': 'COMPLETED', ':running': 'RUNNING', ':event': JSON.stringify(outcome.event) });
+    const lost = await store().finish('wf-1', outcome, T0);
+    expect(lost).toMatchObject({ won: false, record: { state: 'FAILED', failure: { step: 'portfolio' } } });
+  });
+
+  it('records an executed order idempotently (if_not_exists) and counts the map it gets back', async () => {
+    docMock.on(UpdateCommand).resolves({
+      Attributes: item({ expectedOrders: 2, orders: { 'ops-a': { ...order('ops-a', 0, T0), executedAt: T0.getTime() } } }),
+    });
+    expect(await store().recordExecutedOrder('wf-1', order('ops-a', 0, T0))).toEqual({ accepted: true, executed: 1, expected: 2 });
+    const update = docMock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.UpdateExpression).toBe('SET #orders.#cid = if_not_exists(#orders.#cid, :order), #updatedAt = :now');
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#cid': 'ops-a', '#state': 'workflowState' });
+    expect(update.ReturnValues).toBe('ALL_NEW');
+  });
+
+  it('reports a refused step result (workflow not RUNNING) as false', async () => {
+    docMock.on(UpdateCommand).rejects(ccf());
+    expect(await store().recordStep('wf-1', 'strategy', { completedAt: T0, summary: {} })).toBe(false);
+  });
+});
+
+describe('DynamoWorkflowStore claims', () => {
+  it('claims with one conditional update: never claimed, or claimed with an expired lease', async () => {
+    docMock.on(UpdateCommand).resolves({ Attributes: { attempts: 2 } });
+    const result = await store().claimEvent({ consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1' }, T0, 90_000);
+    expect(result).toEqual({ status: 'claimed', claim: { consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1', token: 'token-1' }, attempt: 2 });
+    const update = docMock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.Key).toEqual({ pk: 'WF#wf-1', sk: 'CLAIM#portfolio#evt-1' });
+    expect(update.ConditionExpression).toBe('attribute_not_exists(pk) OR (#status = :claimed AND #lease < :now)');
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':lease': T0.getTime() + 90_000, ':now': T0.getTime() });
+  });
+
+  it('tells done from held when the claim condition fails, and claims again if the claim vanished meanwhile', async () => {
+    const key = { consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1' };
+    docMock.on(UpdateCommand).rejects(ccf());
+    docMock.on(GetCommand).resolvesOnce({ Item: { claimStatus: 'done', outcome: 'failed' } }).resolvesOnce({ Item: { claimStatus: 'claimed', leaseUntil: T0.getTime() + 5 } });
+    expect(await store().claimEvent(key, T0, 1)).toEqual({ status: 'done', outcome: 'failed' });
+    expect(await store().claimEvent(key, T0, 1)).toEqual({ status: 'held', leaseUntil: new Date(T0.getTime() + 5) });
+    docMock.reset();
+    docMock.on(UpdateCommand).rejectsOnce(ccf()).resolves({ Attributes: { attempts: 1 } });
+    docMock.on(GetCommand).resolves({});
+    expect((await store().claimEvent(key, T0, 1)).status).toBe('claimed');
+  });
+
+  it('completes and releases only with the holder\'s token', async () => {
+    docMock.on(UpdateCommand).rejects(ccf());
+    docMock.on(DeleteCommand).rejects(ccf());
+    const claim = { consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1', token: 'stale' };
+    await expect(store().completeClaim(claim, 'succeeded', T0)).resolves.toBeUndefined();
+    await expect(store().releaseClaim(claim)).resolves.toBeUndefined();
+    expect(docMock.commandCalls(UpdateCommand)[0]!.args[0].input.ConditionExpression).toBe('#token = :token');
+    expect(docMock.commandCalls(DeleteCommand)[0]!.args[0].input.ConditionExpression).toBe('#token = :token AND #status = :claimed');
+  });
+});
+
+describe('DynamoWorkflowStore reads', () => {
+  it('lists through the byState index, newest first, following pages up to the limit', async () => {
+    docMock
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [item({ correlationId: 'wf-3', pk: 'WF#wf-3', startedAt: 3 })], LastEvaluatedKey: { pk: 'x' } })
+      .resolvesOnce({ Items: [item({ correlationId: 'wf-2', pk: 'WF#wf-2', startedAt: 2 })] });
+    const records = await store().list({ state: 'RUNNING', startedBefore: new Date(10), limit: 5 });
+    expect(records.map((r) => r.correlationId)).toEqual(['wf-3', 'wf-2']);
+    const first = docMock.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(first).toMatchObject({ IndexName: 'byState', ScanIndexForward: false, KeyConditionExpression: '#state = :state AND #startedAt < :before', Limit: 5 });
+    expect(docMock.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'x' });
+  });
+
+  it('queries every state when none is given', async () => {
+    docMock.on(QueryCommand).resolves({ Items: [] });
+    await store().list();
+    expect(docMock.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues?.[':state'] as unknown)).toEqual(['RUNNING', 'COMPLETED', 'FAILED']);
+  });
+
+  it('refuses an item that is not a workflow record', async () => {
+    docMock.on(GetCommand).resolves({ Item: item({ workflowState: 'PAUSED' }) });
+    const error = await store().get('wf-1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FaultError);
+    expect((error as FaultError).code).toBe('WORKFLOW_STORE_CORRUPT_ITEM');
+  });
+
+  it.each([
+    [new ResourceNotFoundException({ message: 'no table', $metadata: {} }), UserError, 'WORKFLOW_TABLE_MISSING', false],
+    [Object.assign(new Error('denied'), { name: 'AccessDeniedException' }), UserError, 'WORKFLOW_STORE_ACCESS_DENIED', false],
+    [new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }), FaultError, 'WORKFLOW_STORE_THROTTLED', true],
+    [Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), FaultError, 'WORKFLOW_STORE_FAILED', true],
+  ])('maps %s to an OpsError (transient for the gate: %s)', async (thrown, type, code, transient) => {
+    docMock.on(GetCommand).rejects(thrown);
+    const error = await store().get('wf-1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(type);
+    expect((error as FaultError).code).toBe(code);
+    expect(isTransient(error)).toBe(transient);
+  });
+});
+
+describe('ensureWorkflowTable', () => {
+  const active = { Table: { TableStatus: 'ACTIVE', ...WORKFLOW_TABLE_SCHEMA } } as unknown as DescribeTableCommandOutput;
+
+  it('creates the table with its state index and turns on TTL', async () => {
+    ddbMock.on(DescribeTableCommand).rejectsOnce(new ResourceNotFoundException({ message: 'missing', $metadata: {} })).resolves(active);
+    ddbMock.on(CreateTableCommand).resolves({});
+    ddbMock.on(DescribeTimeToLiveCommand).resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } });
+    ddbMock.on(UpdateTimeToLiveCommand).resolves({});
+    expect(await ensureWorkflowTable(baseClient(), TABLE)).toEqual({ created: true, ttlUpdated: true });
+    expect(ddbMock).toHaveReceivedCommandWith(CreateTableCommand, { TableName: TABLE, GlobalSecondaryIndexes: WORKFLOW_TABLE_SCHEMA.GlobalSecondaryIndexes });
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateTimeToLiveCommand, { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+  });
+
+  it('refuses a table with another schema', async () => {
+    ddbMock.on(DescribeTableCommand).resolves({ Table: { TableStatus: 'ACTIVE', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }] } });
+    await expect(ensureWorkflowTable(baseClient(), TABLE)).rejects.toMatchObject({ code: 'WORKFLOW_TABLE_MISMATCH' });
+  });
+});

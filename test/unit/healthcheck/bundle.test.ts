@@ -1,0 +1,55 @@
+/**
+ * The Lambda bundles, built in-process with the exact options of `npm run build:lambda` into a temp
+ * directory (tests never depend on a prior build step), then imported the way the runtime would.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LAMBDAS, lambdaBuildOptions } from '../../../scripts/build-lambda.mjs';
+
+/** Lambda's own limit is 50 MB zipped; ours keeps cold starts short. 1 MiB. */
+const MAX_BUNDLE_BYTES = 1024 * 1024;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ops-lambda-bundle-'));
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function bundle(name: keyof typeof LAMBDAS): Promise<{ file: string; bytes: number; warnings: number }> {
+  const file = join(dir, name, 'index.mjs');
+  const result = await build({ ...lambdaBuildOptions(LAMBDAS[name], file), logLevel: 'silent' });
+  expect(result.errors).toEqual([]);
+  return { file, bytes: (await stat(file)).size, warnings: result.warnings.length };
+}
+
+describe('npm run build:lambda', () => {
+  it('bundles the healthcheck into one ESM file under 1 MiB that exports handler', async () => {
+    const { file, bytes } = await bundle('healthcheck');
+
+    expect(bytes).toBeGreaterThan(100_000);
+    expect(bytes).toBeLessThan(MAX_BUNDLE_BYTES);
+    vi.stubEnv('AWS_REGION', 'us-west-2');
+    vi.stubEnv('ALERT_TOPIC_ARN', 'arn:aws:sns:us-west-2:123456789012:ops-alerts');
+    vi.stubEnv('ALERT_STATE_TABLE', 'ops-alert-state');
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    expect(typeof module.handler).toBe('function');
+    expect(Object.keys(module)).toEqual(['handler']);
+  }, 60_000);
+
+  it('bundles the run-ledger handler too', async () => {
+    const { file, bytes } = await bundle('run-ledger');
+
+    expect(bytes).toBeLessThan(MAX_BUNDLE_BYTES);
+    vi.stubEnv('AWS_REGION', 'us-west-2');
+    vi.stubEnv('RUN_LEDGER_TABLE', 'ops-run-ledger');
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    expect(typeof module.handler).toBe('function');
+  }, 60_000);
+});

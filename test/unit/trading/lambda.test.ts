@@ -1,0 +1,105 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeEvent } from '../../../src/trading/event-factory.ts';
+import { toEventBridgeLambdaEvent } from '../../../src/trading/eventbridge-envelope.ts';
+import { EventType, type WorkflowParams } from '../../../src/trading/events.ts';
+import { DeliveryDeferredError, createStepLambda } from '../../../src/trading/lambda/step-lambda.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
+import { MemoryNotifier } from '../../../src/trading/notifier.ts';
+import { startWorkflow } from '../../../src/trading/start-workflow.ts';
+import { InvalidEventError } from '../../../src/trading/trading-errors.ts';
+import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
+import { createConsumers } from '../../../src/trading/workflow-app.ts';
+import { fixtureMarketData, RecordingBus, tickingClock } from './delivery-harness.ts';
+
+const PARAMS: WorkflowParams = { accountId: 'main', asOf: '2026-11-20', strategy: { kind: 'fixed', weights: [{ symbol: 'SPY', weight: '1' }] }, minTradeNotional: '100' };
+const IDS = { id: 'eb-1', account: '123456789012', region: 'us-west-2' };
+
+async function setup() {
+  const store = new MemoryWorkflowStore();
+  const bus = new RecordingBus();
+  const clock = tickingClock();
+  const logger = new MemoryLogger();
+  const marketData = await fixtureMarketData();
+  const consumers = createConsumers({ store, bus, clock, logger, marketData, brokers: () => { throw new Error('no broker needed'); }, notifier: new MemoryNotifier() });
+  await startWorkflow({ store, bus, clock }, { params: PARAMS, correlationId: 'wf-lambda' });
+  return { store, bus, logger, consumers, started: bus.published[0]! };
+}
+
+describe('the step Lambda shell', () => {
+  it('unwraps the EventBridge event, runs the gated step and returns its outcome', async () => {
+    const { bus, logger, consumers, started } = await setup();
+    const context: Record<string, string>[] = [];
+    const handler = createStepLambda({ consumer: consumers.strategy, logger, setContext: (keys) => context.push(keys) });
+    const outcome = await handler(toEventBridgeLambdaEvent(started, IDS));
+    expect(outcome).toMatchObject({ status: 'handled', consumer: 'strategy', published: 1 });
+    expect(bus.ofType(EventType.signalGenerated)).toHaveLength(1);
+    expect(context).toEqual([{ correlationId: 'wf-lambda', eventId: started.eventId, eventType: 'WorkflowStarted' }]);
+    expect(await handler(toEventBridgeLambdaEvent(started, { ...IDS, id: 'eb-2' }))).toMatchObject({ status: 'skipped', reason: 'duplicate' });
+  });
+
+  it('throws on an invalid event (so it ends in the failed-invocations queue) and logs why', async () => {
+    const { logger, consumers } = await setup();
+    const handler = createStepLambda({ consumer: consumers.strategy, logger });
+    await expect(handler({ 'detail-type': 'WorkflowStarted', source: 'x', detail: { nope: true } })).rejects.toBeInstanceOf(InvalidEventError);
+    expect(logger.lines[0]).toMatchObject({ level: 'error', message: 'rejected an invalid event for strategy' });
+  });
+
+  it('throws DeliveryDeferredError while another invocation holds the event, so Lambda retries later', async () => {
+    const { store, logger, consumers, started } = await setup();
+    await store.claimEvent({ consumer: 'strategy', eventId: started.eventId, correlationId: 'wf-lambda' }, new Date('2026-11-23T15:00:00Z'), 90_000);
+    const handler = createStepLambda({ consumer: consumers.strategy, logger });
+    await expect(handler(toEventBridgeLambdaEvent(started, IDS))).rejects.toBeInstanceOf(DeliveryDeferredError);
+  });
+});
+
+describe('src/trading/lambda/strategy.ts (module-scope clients from the environment)', () => {
+  const doc = mockClient(DynamoDBDocumentClient);
+  const events = mockClient(EventBridgeClient);
+
+  beforeEach(() => {
+    doc.reset();
+    events.reset();
+    vi.stubEnv('AWS_REGION', 'us-west-2');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+    vi.stubEnv('WORKFLOW_TABLE', 'ops-workflows');
+    vi.stubEnv('EVENT_BUS_NAME', 'ops-trading');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('reads the workflow from DynamoDB, claims the event, records the result and publishes SignalGenerated', async () => {
+    const startedAt = Date.parse('2026-11-23T15:00:00Z');
+    doc.on(GetCommand).resolves({
+      Item: { pk: 'WF#wf-aws', sk: 'WORKFLOW', correlationId: 'wf-aws', workflowState: 'RUNNING', params: PARAMS, startedAt, updatedAt: startedAt, steps: {}, orders: {}, expiresAt: 1_900_000_000 },
+    });
+    doc.on(UpdateCommand).resolves({ Attributes: { attempts: 1 } });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-out-1' }] });
+    const { handler } = await import('../../../src/trading/lambda/strategy.ts');
+    const started = makeEvent(EventType.workflowStarted, { correlationId: 'wf-aws', causationId: 'wf-aws', producer: 'starter', occurredAt: new Date(startedAt) }, PARAMS);
+
+    expect(await handler(toEventBridgeLambdaEvent(started, IDS))).toMatchObject({ status: 'handled', consumer: 'strategy', published: 1 });
+
+    expect(doc).toHaveReceivedCommandWith(GetCommand, { TableName: 'ops-workflows', Key: { pk: 'WF#wf-aws', sk: 'WORKFLOW' }, ConsistentRead: true });
+    expect(doc).toHaveReceivedCommandWith(UpdateCommand, { Key: { pk: 'WF#wf-aws', sk: `CLAIM#strategy#${started.eventId}` } });
+    const put = events.commandCalls(PutEventsCommand)[0]!.args[0].input;
+    expect(put.Entries).toHaveLength(1);
+    expect(put.Entries?.[0]).toMatchObject({ EventBusName: 'ops-trading', DetailType: 'SignalGenerated', Source: 'ops.trading.strategy' });
+  });
+});
+
+describe('emailNotifier', () => {
+  it('sends the summary through the alert email sender (SNS): subject and body', async () => {
+    const { emailNotifier } = await import('../../../src/trading/lambda/runtime.ts');
+    const publish = vi.fn(async (_message: { subject: string; body: string }) => ({ messageId: 'm-1' }));
+    await emailNotifier({ publish }).notify({ subject: '[ops] Workflow COMPLETED', body: 'done\n', attributes: { outcome: 'COMPLETED' } });
+    expect(publish).toHaveBeenCalledWith({ subject: '[ops] Workflow COMPLETED', body: 'done\n' });
+  });
+});
