@@ -17,7 +17,8 @@ export interface CheckDeclaration {
 const runbook = (code: Code): string => `runbooks/${code}.md`;
 
 export const CHECKS: readonly CheckDeclaration[] = [
-  { code: FindingCode.TARGET_CLUSTER_NOT_FOUND, severity: Severity.critical, title: 'Target ECS cluster does not exist', iamActions: ['scheduler:ListSchedules', 'scheduler:GetSchedule', 'ecs:DescribeClusters'], runbook: runbook(FindingCode.TARGET_CLUSTER_NOT_FOUND) },
+  // ecs:ListClusters names the cluster a broken target evidently meant, so the alert gives the exact fix.
+  { code: FindingCode.TARGET_CLUSTER_NOT_FOUND, severity: Severity.critical, title: 'Target ECS cluster does not exist', iamActions: ['scheduler:ListSchedules', 'scheduler:GetSchedule', 'ecs:DescribeClusters', 'ecs:ListClusters'], runbook: runbook(FindingCode.TARGET_CLUSTER_NOT_FOUND) },
   { code: FindingCode.TARGET_CLUSTER_INACTIVE, severity: Severity.critical, title: 'Target ECS cluster is not ACTIVE', iamActions: ['ecs:DescribeClusters'], runbook: runbook(FindingCode.TARGET_CLUSTER_INACTIVE) },
   { code: FindingCode.TASK_DEFINITION_NOT_ACTIVE, severity: Severity.critical, title: 'Task definition is not ACTIVE', iamActions: ['ecs:DescribeTaskDefinition'], runbook: runbook(FindingCode.TASK_DEFINITION_NOT_ACTIVE) },
   { code: FindingCode.TARGET_ROLE_MISSING, severity: Severity.critical, title: 'Schedule execution role does not exist', iamActions: ['iam:GetRole'], runbook: runbook(FindingCode.TARGET_ROLE_MISSING) },

@@ -81,6 +81,7 @@ describe('requiredReadActions', () => {
       'ecs:DescribeClusters',
       'ecs:DescribeTaskDefinition',
       'ecs:DescribeTasks',
+      'ecs:ListClusters',
       'ecs:ListTasks',
       'iam:GetRole',
       'lambda:GetFunction',
