@@ -10,12 +10,13 @@
  * wrote first and is answered with 'conflict', never thrown. Reads are strongly consistent, so a run
  * that starts right after another's write sees it.
  */
-import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseAlertState, type AlertState } from '../alerts/state.ts';
 import type { AlertStateStore } from '../alerts/store.ts';
 import { FaultError, UserError } from '../errors.ts';
 import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
 /** Spread into CreateTable: `new CreateTableCommand({ TableName, ...ALERT_STATE_TABLE_SCHEMA })`. */
 export const ALERT_STATE_TABLE_SCHEMA = Object.freeze({
@@ -116,49 +117,24 @@ export class DynamoAlertStateStore implements AlertStateStore {
 export async function ensureAlertStateTable(
   client: DynamoDBClient,
   tableName: string,
-  options: { sleep?: (ms: number) => Promise<void>; maxWaitAttempts?: number } = {},
+  options: EnsureTableOptions = {},
 ): Promise<{ created: boolean }> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const maxWaitAttempts = options.maxWaitAttempts ?? 60;
-  let created = false;
-  let status = await describeTable(client, tableName);
-  if (status === undefined) {
-    try {
-      await client.send(new CreateTableCommand({ TableName: tableName, ...ALERT_STATE_TABLE_SCHEMA }));
-      created = true;
-    } catch (error) {
-      if (errorName(error) !== 'ResourceInUseException') throw alertStateError('CreateTable', tableName, error);
-    }
-    status = await describeTable(client, tableName);
-  }
-  for (let checks = 1; status?.tableStatus !== 'ACTIVE'; checks++) {
-    if (checks >= maxWaitAttempts) {
-      throw new FaultError('ALERT_STATE_TABLE_NOT_ACTIVE', `DynamoDB table "${tableName}" is ${status?.tableStatus ?? 'missing'} after ${checks} checks.`);
-    }
-    await sleep(1_000);
-    status = await describeTable(client, tableName);
-  }
-  if (!status.keysMatch) {
-    throw new UserError(
-      'ALERT_STATE_TABLE_MISMATCH',
-      `DynamoDB table "${tableName}" exists but its key schema is not pk (HASH, S) alone.`,
-      'Point the alert state at another table name, or delete the table so it can be recreated.',
-    );
-  }
+  const { created } = await ensureDynamoTable(
+    client,
+    tableName,
+    {
+      schema: ALERT_STATE_TABLE_SCHEMA,
+      error: alertStateError,
+      notActiveCode: 'ALERT_STATE_TABLE_NOT_ACTIVE',
+      mismatch: {
+        code: 'ALERT_STATE_TABLE_MISMATCH',
+        message: (name) => `DynamoDB table "${name}" exists but its key schema is not pk (HASH, S) alone.`,
+        hint: 'Point the alert state at another table name, or delete the table so it can be recreated.',
+      },
+    },
+    options,
+  );
   return { created };
-}
-
-async function describeTable(client: DynamoDBClient, tableName: string): Promise<{ tableStatus: string; keysMatch: boolean } | undefined> {
-  try {
-    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const keys = table?.KeySchema ?? [];
-    const pkType = (table?.AttributeDefinitions ?? []).find((d) => d.AttributeName === 'pk')?.AttributeType;
-    const keysMatch = keys.length === 1 && keys[0]?.AttributeName === 'pk' && keys[0].KeyType === 'HASH' && pkType === 'S';
-    return { tableStatus: table?.TableStatus ?? 'UNKNOWN', keysMatch };
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw alertStateError('DescribeTable', tableName, error);
-  }
 }
 
 function parseToken(token: string): number {

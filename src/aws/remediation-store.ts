@@ -19,12 +19,13 @@
  * `dynamodb://<table>/<pk>/<sk>` with both keys URI-encoded. `ops rollback` reads backup files: export
  * the item's `document` to a file and roll back from it (runbooks/alarms/README.md shows how).
  */
-import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
 import type { AuditEntry, AuditLog } from '../remediate/audit-log.ts';
 import { parseBackup, type BackupDocument, type BackupStore } from '../remediate/backup.ts';
 import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
 export const REMEDIATION_TABLE_SCHEMA = Object.freeze({
   AttributeDefinitions: [
@@ -143,37 +144,10 @@ export function createDynamoAuditLog(options: RemediationStoreOptions): AuditLog
 export async function ensureRemediationTable(
   client: DynamoDBClient,
   tableName: string,
-  options: { sleep?: (ms: number) => Promise<void>; maxWaitAttempts?: number } = {},
+  options: EnsureTableOptions = {},
 ): Promise<{ created: boolean }> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const maxWaitAttempts = options.maxWaitAttempts ?? 60;
-  let created = false;
-  let status = await tableStatus(client, tableName);
-  if (status === undefined) {
-    try {
-      await client.send(new CreateTableCommand({ TableName: tableName, ...REMEDIATION_TABLE_SCHEMA }));
-      created = true;
-    } catch (error) {
-      if (errorName(error) !== 'ResourceInUseException') throw storeError('CreateTable', tableName, error);
-    }
-    status = await tableStatus(client, tableName);
-  }
-  for (let checks = 1; status !== 'ACTIVE'; checks++) {
-    if (checks >= maxWaitAttempts) throw new FaultError('REMEDIATION_TABLE_NOT_ACTIVE', `DynamoDB table "${tableName}" is ${status ?? 'missing'} after ${checks} checks.`);
-    await sleep(1_000);
-    status = await tableStatus(client, tableName);
-  }
+  const { created } = await ensureDynamoTable(client, tableName, { schema: REMEDIATION_TABLE_SCHEMA, error: storeError, notActiveCode: 'REMEDIATION_TABLE_NOT_ACTIVE' }, options);
   return { created };
-}
-
-async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
-  try {
-    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return out.Table?.TableStatus ?? 'UNKNOWN';
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw storeError('DescribeTable', tableName, error);
-  }
 }
 
 async function send<T>(operation: string, tableName: string, call: () => Promise<T>): Promise<T> {

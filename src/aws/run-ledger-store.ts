@@ -20,17 +20,11 @@
  * Only standard features (condition expressions, BatchGetItem, Query, UpdateTimeToLive) are used, so the
  * same code runs against moto and LocalStack.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
 import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 import {
   scheduleKeyId,
   type LastRun,
@@ -329,80 +323,24 @@ export class DynamoRunLedger implements RunLedger {
 export async function ensureRunLedgerTable(
   client: DynamoDBClient,
   tableName: string,
-  options: { sleep?: (ms: number) => Promise<void>; maxWaitAttempts?: number } = {},
+  options: EnsureTableOptions = {},
 ): Promise<{ created: boolean; ttlUpdated: boolean }> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const maxWaitAttempts = options.maxWaitAttempts ?? 60;
-
-  let created = false;
-  let status = await describeTableStatus(client, tableName);
-  if (status === undefined) {
-    try {
-      await client.send(new CreateTableCommand({ TableName: tableName, ...RUN_LEDGER_TABLE_SCHEMA }));
-      created = true;
-    } catch (error) {
-      if (errorName(error) !== 'ResourceInUseException') throw ledgerError('CreateTable', tableName, error);
-    }
-    status = await describeTableStatus(client, tableName);
-  }
-  for (let checks = 1; status?.tableStatus !== 'ACTIVE'; checks++) {
-    if (checks >= maxWaitAttempts) {
-      throw new FaultError('RUN_LEDGER_TABLE_NOT_ACTIVE', `DynamoDB table "${tableName}" is ${status?.tableStatus ?? 'missing'} after ${checks} checks.`);
-    }
-    await sleep(1_000);
-    status = await describeTableStatus(client, tableName);
-  }
-  if (!status.keysMatch) {
-    throw new UserError(
-      'RUN_LEDGER_TABLE_MISMATCH',
-      `DynamoDB table "${tableName}" exists but its key schema is not pk (HASH, S) + sk (RANGE, S).`,
-      'Point the run ledger at another table name, or delete the table so it can be recreated.',
-    );
-  }
-
-  if (await ttlReady(client, tableName)) return { created, ttlUpdated: false };
-  try {
-    await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: RUN_LEDGER_TTL_ATTRIBUTE, Enabled: true } }),
-    );
-  } catch (error) {
-    // A concurrent ensure may have enabled it first; AWS then answers "TimeToLive is already enabled".
-    if (await ttlReady(client, tableName)) return { created, ttlUpdated: false };
-    throw ledgerError('UpdateTimeToLive', tableName, error);
-  }
-  return { created, ttlUpdated: true };
-}
-
-async function ttlReady(client: DynamoDBClient, tableName: string): Promise<boolean> {
-  const ttl = await call('DescribeTimeToLive', tableName, () => client.send(new DescribeTimeToLiveCommand({ TableName: tableName })));
-  const state = ttl.TimeToLiveDescription?.TimeToLiveStatus;
-  return (state === 'ENABLED' || state === 'ENABLING') && ttl.TimeToLiveDescription?.AttributeName === RUN_LEDGER_TTL_ATTRIBUTE;
-}
-
-async function describeTableStatus(client: DynamoDBClient, tableName: string): Promise<{ tableStatus: string; keysMatch: boolean } | undefined> {
-  try {
-    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const keys = table?.KeySchema ?? [];
-    const types = new Map((table?.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType]));
-    const keysMatch =
-      keys.length === 2 &&
-      keys.some((k) => k.AttributeName === 'pk' && k.KeyType === 'HASH') &&
-      keys.some((k) => k.AttributeName === 'sk' && k.KeyType === 'RANGE') &&
-      types.get('pk') === 'S' &&
-      types.get('sk') === 'S';
-    return { tableStatus: table?.TableStatus ?? 'UNKNOWN', keysMatch };
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw ledgerError('DescribeTable', tableName, error);
-  }
-}
-
-async function call<T>(operation: string, tableName: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw ledgerError(operation, tableName, error);
-  }
+  return ensureDynamoTable(
+    client,
+    tableName,
+    {
+      schema: RUN_LEDGER_TABLE_SCHEMA,
+      ttlAttribute: RUN_LEDGER_TTL_ATTRIBUTE,
+      error: ledgerError,
+      notActiveCode: 'RUN_LEDGER_TABLE_NOT_ACTIVE',
+      mismatch: {
+        code: 'RUN_LEDGER_TABLE_MISMATCH',
+        message: (name) => `DynamoDB table "${name}" exists but its key schema is not pk (HASH, S) + sk (RANGE, S).`,
+        hint: 'Point the run ledger at another table name, or delete the table so it can be recreated.',
+      },
+    },
+    options,
+  );
 }
 
 function partitionKey(key: ScheduleKey): string {

@@ -20,14 +20,7 @@
  * decide (the gate, the claim) are strongly consistent; listing uses the index (eventually consistent),
  * which only the status commands and the sweeper read, and the sweeper's writes are conditional too.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -55,6 +48,7 @@ import {
   type WorkflowStore,
 } from '../trading/workflow-store.ts';
 import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
 export const WORKFLOW_TTL_ATTRIBUTE = 'expiresAt';
 export const WORKFLOW_STATE_INDEX = 'byState';
@@ -492,75 +486,24 @@ function readNumber(item: Record<string, unknown>, attribute: string): number {
 export async function ensureWorkflowTable(
   client: DynamoDBClient,
   tableName: string,
-  options: { sleep?: (ms: number) => Promise<void>; maxWaitAttempts?: number } = {},
+  options: EnsureTableOptions = {},
 ): Promise<{ created: boolean; ttlUpdated: boolean }> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const maxWaitAttempts = options.maxWaitAttempts ?? 60;
-  let created = false;
-  let status = await describeTable(client, tableName);
-  if (status === undefined) {
-    try {
-      await client.send(new CreateTableCommand({ TableName: tableName, ...WORKFLOW_TABLE_SCHEMA }));
-      created = true;
-    } catch (error) {
-      if (errorName(error) !== 'ResourceInUseException') throw workflowStoreError('CreateTable', tableName, error);
-    }
-    status = await describeTable(client, tableName);
-  }
-  for (let checks = 1; status?.tableStatus !== 'ACTIVE'; checks++) {
-    if (checks >= maxWaitAttempts) throw new FaultError('WORKFLOW_TABLE_NOT_ACTIVE', `DynamoDB table "${tableName}" is ${status?.tableStatus ?? 'missing'} after ${checks} checks.`);
-    await sleep(1_000);
-    status = await describeTable(client, tableName);
-  }
-  if (!status.schemaMatches) {
-    throw new UserError(
-      'WORKFLOW_TABLE_MISMATCH',
-      `DynamoDB table "${tableName}" exists but is not a workflow table (pk/sk string keys and a "${WORKFLOW_STATE_INDEX}" index on workflowState + startedAt).`,
-      'Point the workflow store at another table name, or delete the table so it can be recreated.',
-    );
-  }
-  const ttl = await call('DescribeTimeToLive', tableName, () => client.send(new DescribeTimeToLiveCommand({ TableName: tableName })));
-  const ttlState = ttl.TimeToLiveDescription?.TimeToLiveStatus;
-  if ((ttlState === 'ENABLED' || ttlState === 'ENABLING') && ttl.TimeToLiveDescription?.AttributeName === WORKFLOW_TTL_ATTRIBUTE) return { created, ttlUpdated: false };
-  try {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: WORKFLOW_TTL_ATTRIBUTE, Enabled: true } }));
-  } catch (error) {
-    // A concurrent ensure may have enabled it first.
-    const again = await call('DescribeTimeToLive', tableName, () => client.send(new DescribeTimeToLiveCommand({ TableName: tableName })));
-    if (again.TimeToLiveDescription?.AttributeName === WORKFLOW_TTL_ATTRIBUTE) return { created, ttlUpdated: false };
-    throw workflowStoreError('UpdateTimeToLive', tableName, error);
-  }
-  return { created, ttlUpdated: true };
-}
-
-async function describeTable(client: DynamoDBClient, tableName: string): Promise<{ tableStatus: string; schemaMatches: boolean } | undefined> {
-  try {
-    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const keys = table?.KeySchema ?? [];
-    const types = new Map((table?.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType]));
-    const index = table?.GlobalSecondaryIndexes?.find((g) => g.IndexName === WORKFLOW_STATE_INDEX);
-    const schemaMatches =
-      keys.length === 2 &&
-      keys.some((k) => k.AttributeName === 'pk' && k.KeyType === 'HASH') &&
-      keys.some((k) => k.AttributeName === 'sk' && k.KeyType === 'RANGE') &&
-      types.get('pk') === 'S' &&
-      types.get('sk') === 'S' &&
-      index !== undefined &&
-      (index.KeySchema ?? []).some((k) => k.AttributeName === 'workflowState' && k.KeyType === 'HASH') &&
-      (index.KeySchema ?? []).some((k) => k.AttributeName === 'startedAt' && k.KeyType === 'RANGE');
-    return { tableStatus: table?.TableStatus ?? 'UNKNOWN', schemaMatches };
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw workflowStoreError('DescribeTable', tableName, error);
-  }
-}
-
-async function call<T>(operation: string, tableName: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw workflowStoreError(operation, tableName, error);
-  }
+  return ensureDynamoTable(
+    client,
+    tableName,
+    {
+      schema: WORKFLOW_TABLE_SCHEMA,
+      ttlAttribute: WORKFLOW_TTL_ATTRIBUTE,
+      error: workflowStoreError,
+      notActiveCode: 'WORKFLOW_TABLE_NOT_ACTIVE',
+      mismatch: {
+        code: 'WORKFLOW_TABLE_MISMATCH',
+        message: (name) => `DynamoDB table "${name}" exists but is not a workflow table (pk/sk string keys and a "${WORKFLOW_STATE_INDEX}" index on workflowState + startedAt).`,
+        hint: 'Point the workflow store at another table name, or delete the table so it can be recreated.',
+      },
+    },
+    options,
+  );
 }
 
 function isConditionalCheckFailed(error: unknown): boolean {
