@@ -76,12 +76,7 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       const phrase = describeFailingSet(failing, findings);
       subject = `[${worst.toUpperCase()}] ${phrase}`;
       lines.push(`${worst.toUpperCase()}: ${phrase}`, '');
-      lines.push(...statusLines(report, timezone), '');
-      lines.push('What changed', ...changeLines(decision, failing), '');
-      lines.push(...failingTable(decision, failing, findings, timezone), '');
-      lines.push(...fixLines(options.fixCommand), '');
-      lines.push(...runbookLines(failing, findings, options.runbookBaseUrl), '');
-      lines.push(sinceLine(failing, decision, report, timezone));
+      lines.push(...failureDetails(decision, failing, findings, report, timezone, options));
       lines.push('You get one email per change, reminders while critical findings persist during market hours, and one email when all is healthy again.');
       break;
     }
@@ -91,12 +86,7 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       const lasting = duration(nowOf(decision, report) - earliestSince(failing, decision, report));
       subject = `[REMINDER] [${worst.toUpperCase()}] for ${lasting}: ${phrase}`;
       lines.push(`REMINDER — still ${worst.toUpperCase()} after ${lasting}: ${phrase}`, '');
-      lines.push(...statusLines(report, timezone), '');
-      lines.push('What changed', ...changeLines(decision, failing), '');
-      lines.push(...failingTable(decision, failing, findings, timezone), '');
-      lines.push(...fixLines(options.fixCommand), '');
-      lines.push(...runbookLines(failing, findings, options.runbookBaseUrl), '');
-      lines.push(sinceLine(failing, decision, report, timezone));
+      lines.push(...failureDetails(decision, failing, findings, report, timezone, options));
       lines.push('Reminders repeat while critical findings persist and the market is open.');
       break;
     }
@@ -243,6 +233,31 @@ function resolvedLines(resolved: string[], max: number): string[] {
   const rows = table(['SCHEDULE', 'CODE'], described.slice(0, max).map((d) => [d.subject, d.code]), { header: false });
   if (described.length > max) rows.push(`  … and ${described.length - max} more`);
   return rows;
+}
+
+/** What an alert and a reminder both show: market status, changes, affected schedules, fix, runbooks. */
+function failureDetails(
+  decision: SendDecision,
+  failing: [string, FailingEntry][],
+  findings: Map<string, Finding>,
+  report: CheckReport,
+  timezone: string,
+  options: AlertEmailOptions,
+): string[] {
+  return [
+    ...statusLines(report, timezone),
+    '',
+    'What changed',
+    ...changeLines(decision, failing),
+    '',
+    ...failingTable(decision, failing, findings, timezone),
+    '',
+    ...fixLines(options.fixCommand),
+    '',
+    ...runbookLines(failing, findings, options.runbookBaseUrl),
+    '',
+    sinceLine(failing, decision, report, timezone),
+  ];
 }
 
 function failingTable(decision: SendDecision, failing: [string, FailingEntry][], findings: Map<string, Finding>, timezone: string): string[] {

@@ -16,6 +16,19 @@ import {
 import { FaultError, UserError } from '../errors.ts';
 import { errorName } from './aws-error.ts';
 
+/** A table keyed by string `pk` (HASH) + `sk` (RANGE), on demand: the run ledger and the remediation log. */
+export const PK_SK_TABLE_SCHEMA = Object.freeze({
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  BillingMode: 'PAY_PER_REQUEST',
+} satisfies Omit<CreateTableCommandInput, 'TableName'>);
+
 export interface EnsureTableSpec {
   /** What CreateTable gets besides the name; an existing table must have the same keys and indexes. */
   schema: Omit<CreateTableCommandInput, 'TableName'>;

@@ -19,25 +19,15 @@
  * `dynamodb://<table>/<pk>/<sk>` with both keys URI-encoded. `ops rollback` reads backup files: export
  * the item's `document` to a file and roll back from it (runbooks/alarms/README.md shows how).
  */
-import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
 import type { AuditEntry, AuditLog } from '../remediate/audit-log.ts';
 import { parseBackup, type BackupDocument, type BackupStore } from '../remediate/backup.ts';
 import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
-import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
+import { ensureDynamoTable, PK_SK_TABLE_SCHEMA, type EnsureTableOptions } from './dynamo-table.ts';
 
-export const REMEDIATION_TABLE_SCHEMA = Object.freeze({
-  AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'sk', AttributeType: 'S' },
-  ],
-  KeySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'sk', KeyType: 'RANGE' },
-  ],
-  BillingMode: 'PAY_PER_REQUEST',
-} satisfies Omit<CreateTableCommandInput, 'TableName'>);
+export const REMEDIATION_TABLE_SCHEMA = PK_SK_TABLE_SCHEMA;
 
 const AUDIT_PK = 'AUDIT';
 const LOCATION_PREFIX = 'dynamodb://';

@@ -20,11 +20,11 @@
  * Only standard features (condition expressions, BatchGetItem, Query, UpdateTimeToLive) are used, so the
  * same code runs against moto and LocalStack.
  */
-import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
 import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
-import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
+import { ensureDynamoTable, PK_SK_TABLE_SCHEMA, type EnsureTableOptions } from './dynamo-table.ts';
 import {
   scheduleKeyId,
   type LastRun,
@@ -38,17 +38,7 @@ import { taskStatusRank } from '../ledger/task-status.ts';
 export const RUN_LEDGER_TTL_ATTRIBUTE = 'expiresAt';
 
 /** Spread into CreateTable: `new CreateTableCommand({ TableName, ...RUN_LEDGER_TABLE_SCHEMA })`. */
-export const RUN_LEDGER_TABLE_SCHEMA = Object.freeze({
-  AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'sk', AttributeType: 'S' },
-  ],
-  KeySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'sk', KeyType: 'RANGE' },
-  ],
-  BillingMode: 'PAY_PER_REQUEST',
-} satisfies Omit<CreateTableCommandInput, 'TableName'>);
+export const RUN_LEDGER_TABLE_SCHEMA = PK_SK_TABLE_SCHEMA;
 
 const LAST_SK = 'LAST';
 const RUN_SK_PREFIX = 'RUN#';
