@@ -11,8 +11,8 @@ export interface EvaluateOptions {
   /**
    * Writes the caller made itself, by schedule id (`group/name`) and when. They count like a newer
    * LastModificationDate: a run due before a repair says nothing about the repaired definition. (In AWS
-   * the write's LastModificationDate says the same; the sandbox's moto stamps it with the wall clock,
-   * not the virtual one.)
+   * the write's LastModificationDate says the same, but another endpoint's clock is not ours: a moto
+   * or LocalStack on the wall clock dates a replay's write by the day the machine runs on.)
    */
   knownChanges?: ReadonlyMap<string, Date>;
 }

@@ -1,6 +1,6 @@
 /**
- * The 2026-01-29 incident, replayed on the sandbox on a real trading day (Monday 2026-11-23, 09:30 ET)
- * with a virtual clock: no task starts, the healthcheck runs every 5 virtual minutes and emails once,
+ * The 2026-01-29 incident, replayed on the sandbox from 09:30 New York on a replay day (by default the
+ * next regular NYSE session, see replay-day.ts) with a virtual clock that moto follows: no task starts, the healthcheck runs every 5 virtual minutes and emails once,
  * the schedules are repaired (by an engineer running `ops check-schedulers --fix`, or by the
  * healthcheck's auto-fix), tasks start, and the recovery email follows. Everything goes through the
  * real `ops` commands and the AWS APIs of the sandbox; the caller hands in how to run a command.
@@ -13,14 +13,15 @@ import { resetSandbox } from '../sandbox/moto-server.ts';
 import { createSandboxClients } from '../sandbox/sandbox.ts';
 import { loadScenario } from '../sandbox/scenario.ts';
 import { seedScenario } from '../sandbox/seed.ts';
+import { motoClockMirror } from '../sandbox/moto-clock.ts';
+import { ReplayDayKind, type ReplayDay } from '../sandbox/replay-day.ts';
 import { createVirtualClock } from '../sandbox/virtual-clock.ts';
 import { formatClock } from '../time-format.ts';
 
 export const DEMO_SCENARIO = 'incident-2026-01-29';
-/** Monday 2026-11-23, the 09:30 ET open. */
-export const DEMO_OPEN = new Date('2026-11-23T14:30:00Z');
 const TOPIC = 'ops-pipeline-alerts';
 const HEALTHCHECK_EVERY_MINUTES = 5;
+const SEEDED_BEFORE_OPEN_MS = 60_000;
 
 export type DemoMode = 'manual-fix' | 'auto-fix';
 
@@ -28,6 +29,14 @@ export interface OpsRun {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/** Where the demo runs: a moto endpoint, the clock file it reads (moto-clock.ts), and the day to replay. */
+export interface DemoSandbox {
+  endpoint: string;
+  /** Without one, moto stamps the wall clock and the check ignores runs due before it "created" the schedules. */
+  clockFile: string | undefined;
+  day: ReplayDay;
 }
 
 export interface DemoIO {
@@ -49,6 +58,7 @@ export interface DemoTimeline {
 
 export interface DemoResult {
   mode: DemoMode;
+  day: string;
   timeline: DemoTimeline;
   emails: (ReceivedEmail & { at: Date })[];
   healthchecks: { at: Date; exitCode: number; unhealthy: number; alert: string }[];
@@ -66,28 +76,34 @@ interface HealthcheckDoc {
   autoFix: { status: string; healed?: number };
 }
 
-export async function replayIncident(endpoint: string, mode: DemoMode, io: DemoIO): Promise<DemoResult> {
+export async function replayIncident(sandbox: DemoSandbox, mode: DemoMode, io: DemoIO): Promise<DemoResult> {
+  const { endpoint, day } = sandbox;
+  const open = day.open;
   await resetSandbox(endpoint);
   const scenario = await loadScenario(DEMO_SCENARIO);
   const clients = createSandboxClients(endpoint, scenario.region);
+  // The clock before the seed, a minute before the open: moto dates the broken schedules before it, and
+  // the firer (which fires what is due after its start) performs, and fails, the 09:30 runs.
+  const clock = createVirtualClock(new Date(open.getTime() - SEEDED_BEFORE_OPEN_MS), sandbox.clockFile ? { onChange: motoClockMirror(sandbox.clockFile) } : {});
   const seed = await seedScenario(scenario, { clients, endpoint });
   const topic = seed.topics[TOPIC];
   if (topic === undefined) throw new Error(`scenario ${DEMO_SCENARIO} has no topic ${TOPIC}`);
   await keepSubjects(clients.sns, topic.arn);
   const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable });
-  const firer = createFirer({ clients, clock: createVirtualClock(DEMO_OPEN), ledger, account: seed.account, region: scenario.region });
+  const firer = createFirer({ clients, clock, ledger, account: seed.account, region: scenario.region });
 
-  const result: DemoResult = { mode, timeline: {}, emails: [], healthchecks: [] };
+  const result: DemoResult = { mode, day: day.date, timeline: {}, emails: [], healthchecks: [] };
   const files = {
     alertState: join(io.workDir, `${mode}-alert-state.json`),
     backups: join(io.workDir, `${mode}-backups`),
     audit: join(io.workDir, `${mode}-audit.jsonl`),
   };
   const et = (at: Date) => `${formatClock(at, 'America/New_York')} ET`;
-  const minute = (m: number) => new Date(DEMO_OPEN.getTime() + m * 60_000);
+  const minute = (m: number) => new Date(open.getTime() + m * 60_000);
 
   io.print(`\n━━ ${mode === 'manual-fix' ? 'Part 1: an engineer repairs it' : 'Part 2: the healthcheck repairs it (--auto-fix)'} ━━`);
-  io.print(`${et(DEMO_OPEN)} the market opens; 12 ECS schedules point at cluster/ops-pipeline, which does not exist.`);
+  const opening = day.kind === ReplayDayKind.closed ? 'the market stays closed today, but the 24x7 jobs run' : 'the market opens';
+  io.print(`${et(open)} ${opening}; 12 ECS schedules point at cluster/ops-pipeline, which does not exist.`);
 
   const healthcheck = async (at: Date): Promise<void> => {
     await advance(firer, at, result);

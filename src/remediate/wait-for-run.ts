@@ -4,9 +4,8 @@
  * ECS (tasks with startedBy = "chronos-schedule/<name>" cut to 36 characters, of the schedule's
  * task-definition family, since names that share 19 characters share a startedBy).
  *
- * "New" is decided against a baseline taken first rather than by comparing timestamps: the sandbox
- * stamps ECS tasks with the wall clock but ledger runs with its virtual clock, and AWS's clock is not
- * ours. Clock and sleep are injected; tests never wait on the wall clock.
+ * "New" is decided against a baseline taken first rather than by comparing timestamps: ECS stamps
+ * tasks with its own clock, the ledger with the event's, and AWS's clock is not ours. Clock and sleep are injected; tests never wait on the wall clock.
  */
 import type { Lookup, ScheduleRef } from '../checks/model.ts';
 import type { EcsPort, LedgerPort } from '../checks/ports.ts';

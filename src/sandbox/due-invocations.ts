@@ -10,10 +10,11 @@
  * - A FLEXIBLE window delays every invocation by the schedule's fixed offset (flexible-window.ts), so
  *   an invocation is due when scheduled time + offset falls in the window, not the scheduled time.
  *
- * Sandbox-specific: moto stamps CreationDate with the wall clock, but replays run on days before (or
- * long after) the schedule was created in moto. For rate() without StartDate we keep the phase that
- * the creation time gives and move the anchor back by whole periods to before the window, so a replay
- * of 2026-01-29 still fires every 5 minutes instead of never.
+ * Sandbox-specific: with the sandbox's clock bound (moto-clock.ts) moto stamps CreationDate on the
+ * virtual clock, so a schedule is created when the replay seeds it. Against an endpoint that stamps
+ * the wall clock (LocalStack, a moto started by hand) a replay can run days before its schedules were
+ * "created": for rate() without StartDate we keep the phase that the creation time gives and move the
+ * anchor back by whole periods to before the window, so the replay still fires instead of never.
  */
 import { fireTimesBetween, nextFireTimes, parseExpression, type ParsedExpression } from '../schedule/index.ts';
 import { flexibleOffsetMs } from './flexible-window.ts';

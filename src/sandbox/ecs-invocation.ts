@@ -62,7 +62,7 @@ export function runTaskRequestFor(schedule: ScheduleDefinition): RunTaskRequest 
 export interface TaskEventContext {
   account: string;
   region: string;
-  /** The VIRTUAL time the task was created (moto stamps wall-clock times, which replays cannot use). */
+  /** The virtual time of the invocation: the firer's clock, which moto's own task stamps follow when bound to it. */
   createdAt: Date;
   /** Event id; random by default. */
   id?: string;

@@ -7,9 +7,10 @@
  * and performs them in time order the way Scheduler does (invocation.ts): invocations due at the same
  * instant in parallel, instants one after another. Metrics go out at the end of the advance, batched.
  *
- * Sandbox note: moto stamps CreationDate with the wall clock, but the firer starts wherever its clock
- * stands (a replay of 2026-01-29, say); it fires schedules in its window even when moto says they were
- * created later. The clock, not CreationDate, decides what has already happened.
+ * Sandbox note: the firer starts wherever its clock stands (a replay of 2026-01-29, say). Bind that
+ * clock to moto's (moto-clock.ts) and moto stamps CreationDate, LastModificationDate and ECS task times
+ * on it too; without that binding moto stamps the wall clock, and the firer still fires every schedule
+ * in its window: the clock, not CreationDate, decides what has already happened.
  */
 import { mapWithConcurrency } from '../concurrency.ts';
 import { createFirerPorts } from '../aws/sandbox-firer-ports.ts';

@@ -197,7 +197,7 @@ async function recordSuccess(record: InvocationRecord, tasks: StartedTask[], inv
     record.taskArns.push(task.taskArn);
     summary.tasksStarted++;
     if (ctx.ledger === undefined) continue;
-    // moto stamps tasks with the wall clock; the event carries the virtual time, as ECS would have.
+    // The event carries the invocation's virtual time, as ECS would have (moto's own stamps agree only when its clock is bound).
     const event = taskStateChangeEvent(task, { account: ctx.account, region: ctx.region, createdAt: invokeAt });
     const result = await ctx.handleTaskStateChange(event, { schedules: ctx.identities, ledger: ctx.ledger });
     summary.ledger[result.outcome] = (summary.ledger[result.outcome] ?? 0) + 1;

@@ -72,7 +72,7 @@ export type MotoTransition =
 /**
  * Overrides how a moto model advances its status. For `ecs::task`, moto's default ("immediate")
  * jumps a task to STOPPED on the first DescribeTasks; `{progression: 'time', seconds: N}` moves it one
- * step per N wall-clock seconds, so started tasks stay RUNNING for N seconds.
+ * step per N seconds of moto's clock (virtual when bound, moto-clock.ts), so started tasks stay RUNNING for N seconds.
  */
 export async function setMotoTransition(endpoint: string, modelName: string, transition: MotoTransition, options: MotoApiOptions = {}): Promise<void> {
   const response = await motoRequest(endpoint, '/moto-api/state-manager/set-transition', {

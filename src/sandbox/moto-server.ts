@@ -12,38 +12,29 @@
  *    hook (SIGKILL, an unhandled signal), moto notices its parent pid changed and exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { FaultError, UserError } from '../errors.ts';
 import { ECS_TASK_MODEL, motoAnswers, resetMoto, setMotoTransition } from './moto-api.ts';
+import { MOTO_CLOCK_ENV } from './moto-clock.ts';
 import { signalGroup } from './process-control.ts';
 
 export const MOTO_HOST = '127.0.0.1';
 export const MOTO_INSTALL_HINT = 'pip install "moto[server]"';
-/** Tasks stay RUNNING this long (wall clock) by default: longer than any e2e run or demo session. */
+/** Tasks stay RUNNING this long (on moto's clock: virtual when a clock is bound) by default: longer than any e2e run or demo session. */
 export const DEFAULT_TASK_RUNNING_SECONDS = 3_600;
 
 /**
- * Runs `python3 -m moto.server <args>` after starting a watchdog thread that exits as soon as the
- * parent (our Node process) is gone, with Nagle's algorithm off on accepted connections. `-c` keeps it one process, so the pid we record is moto's.
+ * The Python side (watchdog, TCP_NODELAY, virtual clock): see moto-launcher.py. Passed as `-c <code>`
+ * so the process is one interpreter whose pid is moto's, and so a wrapper can exec it unchanged.
  */
-const LAUNCHER = [
-  'import os, runpy, socketserver, sys, threading, time',
-  // werkzeug writes a response in several small sends; with Nagle on, each waits for the client's
-  // delayed ACK (~40 ms per request). TCP_NODELAY makes a sequential replay ~5x faster.
-  'socketserver.StreamRequestHandler.disable_nagle_algorithm = True',
-  'parent = os.getppid()',
-  'def watch():',
-  '    while True:',
-  '        time.sleep(0.5)',
-  '        if os.getppid() != parent:',
-  '            os._exit(0)',
-  'threading.Thread(target=watch, daemon=True).start()',
-  "sys.argv = ['moto.server'] + sys.argv[1:]",
-  "runpy.run_module('moto.server', run_name='__main__', alter_sys=True)",
-].join('\n');
+const LAUNCHER = readFileSync(fileURLToPath(new URL('./moto-launcher.py', import.meta.url)), 'utf8');
 
 export interface MotoSettings {
-  /** Seconds each ECS task status lasts (wall clock); tasks stay RUNNING this long after RunTask. */
+  /** Seconds each ECS task status lasts on moto's clock; tasks stay RUNNING this long after RunTask. */
   taskRunningSeconds?: number;
 }
 
@@ -67,6 +58,11 @@ export interface MotoServer {
   readonly endpoint: string;
   readonly port: number;
   readonly pid: number;
+  /**
+   * The file moto reads its clock from (moto-clock.ts): bind a VirtualClock to it with
+   * `motoClockMirror(server.clockFile)`. Until something writes it, moto follows the wall clock.
+   */
+  readonly clockFile: string;
   /** True once the moto process has exited. */
   readonly exited: boolean;
   /** Drops all resources and re-applies the sandbox settings (task transition). */
@@ -150,10 +146,13 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
 
   // detached: moto leads its own process group, so one signal reaches it and anything it forks, and a
   // terminal Ctrl-C meant for `ops` does not kill it before we have recorded and cleaned up.
+  const clockDir = mkdtempSync(join(tmpdir(), 'ops-moto-clock-'));
+  const clockFile = join(clockDir, 'clock.json');
+  const removeClockDir = (): void => rmSync(clockDir, { recursive: true, force: true });
   const child: ChildProcess = spawn(python, ['-c', LAUNCHER, '-H', MOTO_HOST, '-p', String(port)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), [MOTO_CLOCK_ENV]: clockFile },
   });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -176,6 +175,7 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
   const pid = child.pid ?? -1;
   const killNow = (): void => {
     if (exitInfo === undefined && pid > 0) signalGroup(pid, 'SIGKILL');
+    removeClockDir();
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     killNow();
@@ -209,6 +209,7 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
         }
       }
       removeHooks();
+      removeClockDir();
     })();
     return stopping;
   };
@@ -217,6 +218,7 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
     endpoint,
     port,
     pid,
+    clockFile,
     get exited() {
       return exitInfo !== undefined;
     },

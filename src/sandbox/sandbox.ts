@@ -5,7 +5,10 @@
  */
 import { createAwsClients, SANDBOX_CREDENTIALS, type AwsClients } from '../aws/clients.ts';
 import { assertLoopbackEndpoint } from './moto-api.ts';
+import { motoClockMirror } from './moto-clock.ts';
 import { startMotoServer, type MotoServer, type StartMotoOptions } from './moto-server.ts';
+import type { ReplayDay } from './replay-day.ts';
+import { scenarioOnDay } from './scenario-day.ts';
 import { loadScenario } from './scenario.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { seedScenario, type SeedResult } from './seed.ts';
@@ -39,6 +42,11 @@ export interface StartSandboxOptions extends StartMotoOptions {
   scenario?: Scenario | string;
   /** Working directory for scenario paths. */
   cwd?: string;
+  /**
+   * Run on this New York day instead of today: moto's clock (and `Sandbox.now`) starts at the
+   * scenario's replay start wall time on it (09:30 without one) and runs at real speed from there.
+   */
+  day?: ReplayDay;
 }
 
 export interface Sandbox {
@@ -50,16 +58,27 @@ export interface Sandbox {
   seed?: SeedResult;
   /** Milliseconds from spawning moto until it answered, and spent seeding. */
   timings: { readyMs: number; seedMs: number };
+  /** Where the sandbox's clock started: the wall clock at start-up, or the `day`'s replay start. */
+  clockStart: Date;
+  /** The sandbox's time: moto's clock, which the firer must follow too. */
+  now(): Date;
   stop(): Promise<void>;
 }
 
 export async function startSandbox(options: StartSandboxOptions = {}, now: () => number = Date.now): Promise<Sandbox> {
   // Load (and validate) the scenario first: a typo should fail before a server starts.
-  const scenario = typeof options.scenario === 'string' ? await loadScenario(options.scenario, options.cwd ? { cwd: options.cwd } : {}) : options.scenario;
+  const loaded = typeof options.scenario === 'string' ? await loadScenario(options.scenario, options.cwd ? { cwd: options.cwd } : {}) : options.scenario;
+  const onDay = options.day && loaded ? scenarioOnDay(loaded, options.day) : undefined;
+  const scenario = onDay?.scenario ?? loaded;
   const t0 = now();
   const server = await startMotoServer(options);
   const readyMs = now() - t0;
   try {
+    // Bound before seeding, so CreationDate is on the day too; holdMs 0: moto's clock runs from the start at once.
+    const clockStart = options.day ? (onDay?.start ?? options.day.open) : new Date(now());
+    if (options.day) motoClockMirror(server.clockFile, { holdMs: 0 })(clockStart);
+    const startedAt = now();
+    const sandboxNow = () => (options.day ? new Date(clockStart.getTime() + (now() - startedAt)) : new Date(now()));
     const region = scenario?.region ?? SANDBOX_DEFAULT_REGION;
     const clients = createSandboxClients(server.endpoint, region);
     const t1 = now();
@@ -74,6 +93,8 @@ export async function startSandbox(options: StartSandboxOptions = {}, now: () =>
       ...(scenario ? { scenario } : {}),
       ...(seed ? { seed } : {}),
       timings: { readyMs, seedMs: now() - t1 },
+      clockStart,
+      now: sandboxNow,
       stop: () => server.stop(),
     };
   } catch (error) {

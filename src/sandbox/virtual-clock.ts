@@ -1,7 +1,8 @@
 /**
- * The sandbox's notion of "now". moto has no time control, so the firer runs on this clock instead:
- * tests and replays move it explicitly (to 2026-01-29 16:36Z, say), and `ops sandbox up --fire`
- * moves it to the wall clock on each tick.
+ * The sandbox's notion of "now". Tests and replays move it explicitly (to Monday 09:35 New York,
+ * say), and `ops sandbox up --fire` moves it to the wall clock on each tick. With `onChange` wired
+ * to moto's clock file (moto-clock.ts), moto stamps the same instants, so there is one time in the
+ * sandbox.
  */
 import { FaultError } from '../errors.ts';
 
@@ -13,8 +14,20 @@ export interface VirtualClock {
   advance(ms: number): Date;
 }
 
-export function createVirtualClock(start: Date): VirtualClock {
+export interface VirtualClockOptions {
+  /** Called with the start instant at once, and with every new instant after that. */
+  onChange?: (instant: Date) => void;
+}
+
+export function createVirtualClock(start: Date, options: VirtualClockOptions = {}): VirtualClock {
   let current = checked(start, 'start');
+  const notify = options.onChange ?? (() => undefined);
+  notify(new Date(current));
+  const moveTo = (ms: number): void => {
+    if (ms === current) return;
+    current = ms;
+    notify(new Date(current));
+  };
   return {
     now: () => new Date(current),
     set(instant) {
@@ -22,11 +35,11 @@ export function createVirtualClock(start: Date): VirtualClock {
       if (ms < current) {
         throw new FaultError('CLOCK_BACKWARDS', `The virtual clock cannot go back from ${new Date(current).toISOString()} to ${instant.toISOString()}.`);
       }
-      current = ms;
+      moveTo(ms);
     },
     advance(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new FaultError('CLOCK_BACKWARDS', `The virtual clock only moves forward; got ${ms} ms.`);
-      current += ms;
+      moveTo(current + ms);
       return new Date(current);
     },
   };

@@ -7,11 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsAgainst } from '../../src/cli/commands/demo.ts';
-import { replayIncident, DEMO_OPEN } from '../../src/demo/incident-replay.ts';
+import { inject } from 'vitest';
+import { replayIncident } from '../../src/demo/incident-replay.ts';
 import type { CliContext } from '../../src/cli/context.ts';
+import { replayDay, type ReplayDay } from '../../src/sandbox/replay-day.ts';
 import { motoEndpoint } from './sandbox-harness.ts';
 
-const at = (minutes: number) => new Date(DEMO_OPEN.getTime() + minutes * 60_000);
+// Any day works (moto follows the virtual clock); a fixed one keeps the pinned times reproducible.
+const MONDAY = replayDay('2026-11-23');
+const at = (minutes: number, day: ReplayDay = MONDAY) => new Date(day.open.getTime() + minutes * 60_000);
 let workDir: string;
 
 beforeAll(async () => {
@@ -21,14 +25,14 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-async function replay(mode: 'manual-fix' | 'auto-fix') {
+async function replay(mode: 'manual-fix' | 'auto-fix', day: ReplayDay = MONDAY) {
   const printed: string[] = [];
   // The demo replaces the streams, env and clock of each command it runs; the rest is inherited.
   const parent: CliContext = {
     stdout: () => undefined,
     stderr: () => undefined,
     env: {},
-    now: () => DEMO_OPEN,
+    now: () => day.open,
     stdoutIsTTY: false,
     stderrIsTTY: false,
     stdinIsTTY: false,
@@ -36,17 +40,18 @@ async function replay(mode: 'manual-fix' | 'auto-fix') {
     confirm: () => Promise.resolve(false),
     interrupted: () => new Promise<string>(() => undefined),
   };
-  const result = await replayIncident(motoEndpoint(), mode, { ops: opsAgainst(motoEndpoint(), parent), print: (t) => printed.push(t), workDir });
+  const sandbox = { endpoint: motoEndpoint(), clockFile: inject('motoClockFile') || undefined, day };
+  const result = await replayIncident(sandbox, mode, { ops: opsAgainst(motoEndpoint(), parent), print: (t) => printed.push(t), workDir });
   return { result, printed: printed.join('\n') };
 }
 
 describe('the incident demo', () => {
   it('part 1: detected at 09:35, one alert, repaired by --fix at 09:40, tasks start, recovery email', async () => {
     const { result, printed } = await replay('manual-fix');
-    // The first failed invocation is in the opening minute (a flexible window moves it by seconds).
-    expect(result.timeline.firstMissedRun!.getTime() - at(0).getTime()).toBeLessThan(60_000);
+    // The first failed invocations are the 09:30 runs: the demo seeds the broken schedules a minute before the open.
+    expect(result.timeline.firstMissedRun).toEqual(at(0));
     expect(result.timeline).toEqual({
-      firstMissedRun: expect.any(Date) as unknown,
+      firstMissedRun: at(0),
       detection: at(5),
       alert: at(5),
       repair: at(10),
@@ -61,12 +66,23 @@ describe('the incident demo', () => {
 
   it('part 2: the healthcheck heals it by itself at 09:35 and says so in one email', async () => {
     const { result } = await replay('auto-fix');
-    expect(result.timeline.firstMissedRun!.getTime() - at(0).getTime()).toBeLessThan(60_000);
+    expect(result.timeline.firstMissedRun).toEqual(at(0));
     expect(result.timeline).toMatchObject({ detection: at(5), repair: at(5), alert: at(5) });
     // Healed before any alert went out: one email saying what was repointed, and no recovery owed.
     expect(result.emails.map((e) => e.subject)).toEqual(['[AUTO-FIXED] 12 schedules repointed to cluster ops-pipeline-cluster']);
     expect(result.timeline.recovery).toBeUndefined();
     expect(result.timeline.firstTaskStarted!.getTime()).toBeGreaterThanOrEqual(at(5).getTime());
     expect(result.healthchecks.slice(1).map((h) => h.unhealthy)).toEqual([0, 0, 0]);
+  });
+
+  it('part 2 on an early close (Christmas Eve 2030) and on a Saturday: still detected and healed at 09:35', async () => {
+    for (const date of ['2030-12-24', '2031-06-07']) {
+      const day = replayDay(date);
+      const { result, printed } = await replay('auto-fix', day);
+      expect(result.day, date).toBe(date);
+      expect(result.timeline, date).toMatchObject({ detection: at(5, day), repair: at(5, day) });
+      expect(result.timeline.firstTaskStarted!.getTime(), date).toBeGreaterThanOrEqual(at(5, day).getTime());
+      expect(printed, date).toContain(day.kind === 'closed' ? 'the market stays closed today' : 'the market opens');
+    }
   });
 });

@@ -10,9 +10,9 @@ import { resetSandbox } from '../../src/sandbox/moto-server.ts';
 import { createSandboxClients } from '../../src/sandbox/sandbox.ts';
 import { validateScenario } from '../../src/sandbox/scenario.ts';
 import { seedScenario, type SeedResult } from '../../src/sandbox/seed.ts';
-import { createVirtualClock } from '../../src/sandbox/virtual-clock.ts';
+
 import { drainQueue } from './aws-evidence.ts';
-import { motoEndpoint } from './sandbox-harness.ts';
+import { motoEndpoint, sandboxClock } from './sandbox-harness.ts';
 
 const START = new Date('2026-11-23T14:30:00Z');
 
@@ -51,10 +51,11 @@ describe('SQS, SNS and one-time targets', () => {
 
   beforeAll(async () => {
     await resetSandbox(motoEndpoint());
+    const clock = sandboxClock(START);
     seed = await seedScenario(scenario, { clients: clients(), endpoint: motoEndpoint() });
     firer = createFirer({
       clients: clients(),
-      clock: createVirtualClock(START),
+      clock,
       ledger: new DynamoRunLedger({ client: clients().dynamodb, tableName: scenario.runLedgerTable }),
       account: seed.account,
       region: scenario.region,

@@ -3,8 +3,8 @@
  * adapters that talk to AWS. The incident scenario: 12 ECS schedules point at the missing cluster
  * `ops-pipeline`, the Lambda schedule `trade-alert-checker` is healthy.
  *
- * The CLI runs on the wall clock (moto stamps LastModificationDate and ECS tasks with it); the firer
- * runs on its own virtual clock, on Friday 2026-01-30 from 17:59Z, a window in which every one of the
+ * The CLI, the firer and moto share one virtual clock, on Friday 2026-01-30 from 17:59Z (moto stamps
+ * LastModificationDate and ECS tasks with it), a window in which every one of the
  * 12 schedules is due at least once (the 6-hourly ticker at 18:00Z plus up to 30 flexible minutes,
  * the market-hours crons because 13:00 in New York is within 9-15).
  */
@@ -33,7 +33,8 @@ import { seedScenario } from '../../src/sandbox/seed.ts';
 import { runCli } from '../support/cli-harness.ts';
 import { ecsScheduleArbitrary } from '../unit/remediate/schedule-arbitrary.ts';
 import { tasksStartedBy } from './aws-evidence.ts';
-import { motoEndpoint, seededSandbox, type SeededSandbox } from './sandbox-harness.ts';
+import type { VirtualClock } from '../../src/sandbox/virtual-clock.ts';
+import { motoEndpoint, sandboxClock, seededSandbox, type SeededSandbox } from './sandbox-harness.ts';
 
 const FIRE_FROM = new Date('2026-01-30T17:59:00Z');
 const FIRE_TO = new Date('2026-01-30T18:31:00Z');
@@ -56,10 +57,10 @@ const withoutModified = (s: GetScheduleOutput | undefined) => {
   return rest;
 };
 
-/** The CLI in-process against the sandbox, on the wall clock, in its own working directory. */
-function opsOn(endpoint: string, region: string, cwd: string) {
+/** The CLI in-process against the sandbox, on the sandbox's virtual clock, in its own working directory. */
+function opsOn(endpoint: string, region: string, cwd: string, clock: VirtualClock) {
   return (argv: string[], overrides: Partial<CliContext> = {}) =>
-    runCli(argv, { env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region }, cwd, now: () => new Date(), ...overrides });
+    runCli(argv, { env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region }, cwd, now: () => clock.now(), ...overrides });
 }
 
 beforeAll(() => {
@@ -85,7 +86,7 @@ describe('the incident, fixed with ops check-schedulers --fix and undone with op
   beforeAll(async () => {
     sb = await seededSandbox('incident-2026-01-29', FIRE_FROM);
     cwd = await mkdtemp(join(tmpdir(), 'ops-remediate-e2e-'));
-    ops = opsOn(sb.endpoint, sb.scenario.region, cwd);
+    ops = opsOn(sb.endpoint, sb.scenario.region, cwd, sb.clock);
     broken = await definitions(sb);
     ecsNames = sb.seed.schedules.filter((s) => s.name !== LAMBDA).map((s) => s.name);
   });
@@ -188,12 +189,13 @@ describe('two clusters that both match', () => {
     const scenario = await loadScenario('incident-2026-01-29');
     const twin = { ...scenario, clusters: [...scenario.clusters, { name: 'ops-pipeline-cluster-v2' }] };
     const clients = createSandboxClients(endpoint, scenario.region);
+    const clock = sandboxClock(FIRE_FROM);
     const seed = await seedScenario(twin as typeof scenario, { clients, endpoint });
     const sb = { clients };
     const before = await Promise.all(seed.schedules.map((s) => definition(sb, s.group, s.name)));
     const cwd = await mkdtemp(join(tmpdir(), 'ops-remediate-e2e-'));
     try {
-      const run = await opsOn(endpoint, scenario.region, cwd)(['check-schedulers', '--fix', '--yes']);
+      const run = await opsOn(endpoint, scenario.region, cwd, clock)(['check-schedulers', '--fix', '--yes']);
 
       expect(run.exitCode).toBe(1);
       expect(run.stdout).toContain('Fix plan: 0 change(s) to Target.Arn, 12 schedule(s) need a decision');
@@ -237,8 +239,8 @@ describe('faults on the sandbox', () => {
         diff: [],
       };
     });
-    // Someone else edits the classifier after the plan was made (moto stamps whole seconds).
-    await new Promise((done) => setTimeout(done, 1100));
+    // Someone else edits the classifier a second after the plan was made (moto stamps whole seconds).
+    sb.clock.advance(1_000);
     const edited = planned[0]!;
     const asRead = projectWritable(edited, { group: 'ops-pipeline', name: edited.Name! });
     if (!asRead.ok) throw new Error(asRead.problems.join('; '));
@@ -247,7 +249,7 @@ describe('faults on the sandbox', () => {
     const results = await applyChanges(
       changes,
       { writer: createSchedulerWriter(sb.clients.scheduler), backups: createFileBackupStore(join(cwd, 'b1')), audit: createFileAuditLog(join(cwd, 'a1.jsonl')), targets: createEcsReader(sb.clients.ecs) },
-      { runId: 'fix-e2e-1', who: { known: false, reason: 'e2e' }, now: () => new Date(), maxChanges: 25 },
+      { runId: 'fix-e2e-1', who: { known: false, reason: 'e2e' }, now: () => sb.clock.now(), maxChanges: 25 },
     );
 
     expect(results.map((r) => r.status)).toEqual(['skipped', 'ok']);
@@ -268,11 +270,11 @@ describe('faults on the sandbox', () => {
       applyChanges(
         [{ id: changeIdOf({ scheduleArn: s.Arn!, from: s.Target!.Arn!, to: target, plannedOn }), schedule: { group: 'ops-pipeline', name, arn: s.Arn! }, field: 'Target.Arn', from: s.Target!.Arn!, to: target, resolvedBy: 'auto-match', because: 'e2e', plannedOn, diff: [] }],
         { writer: dying, backups: createFileBackupStore(join(cwd, '.ops/backups')), audit: createFileAuditLog(join(cwd, '.ops/audit.jsonl')), targets: createEcsReader(sb.clients.ecs) },
-        { runId: 'fix-e2e-crash', who: { known: false, reason: 'e2e' }, now: () => new Date(), maxChanges: 25 },
+        { runId: 'fix-e2e-crash', who: { known: false, reason: 'e2e' }, now: () => sb.clock.now(), maxChanges: 25 },
       ),
     ).rejects.toThrow('SIGKILL');
 
-    const run = await opsOn(sb.endpoint, sb.scenario.region, cwd)(['rollback', '--last', '--yes', '--json']);
+    const run = await opsOn(sb.endpoint, sb.scenario.region, cwd, sb.clock)(['rollback', '--last', '--yes', '--json']);
 
     expect(run.exitCode).toBe(0);
     expect(run.json()).toMatchObject({ mode: 'nothing-to-do', selected: 'the last fix run fix-e2e-crash', preview: [{ action: 'unchanged', reason: 'the schedule already matches the backup; nothing to undo' }] });
@@ -284,8 +286,8 @@ describe('the fix round trip on a sample of random schedules (sandbox)', () => {
   it('changes only Target.Arn, and rollback restores the original', async () => {
     const sb = await seededSandbox('incident-2026-01-29', FIRE_FROM);
     const cwd = await mkdtemp(join(tmpdir(), 'ops-remediate-e2e-'));
-    const ops = opsOn(sb.endpoint, sb.scenario.region, cwd);
-    const now = Date.now();
+    const ops = opsOn(sb.endpoint, sb.scenario.region, cwd, sb.clock);
+    const now = sb.clock.now().getTime();
     // moto refuses a StartDate in the past on CreateSchedule; the dates move into the future.
     const samples = fc.sample(ecsScheduleArbitrary('ops-pipeline'), { numRuns: 8, seed: 20260129 }).map((s, i): RawSchedule => ({
       ...s,

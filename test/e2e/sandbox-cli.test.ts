@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ListSchedulesCommand, SchedulerClient, type ScheduleSummary } from '@aws-sdk/client-scheduler';
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, type ScheduleSummary } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/sandbox/process-control.ts';
 
@@ -21,6 +21,7 @@ interface ReadyDocument {
   schedules: number;
   pids: { ops: number; moto: number };
   env: Record<string, string>;
+  clock: { kind: string; start?: string; day?: string; dayKind?: string };
 }
 
 function run(args: string[], cwd: string): ChildProcess {
@@ -132,5 +133,43 @@ describe('ops sandbox up / down as child processes', () => {
     const again = collect(run(['sandbox', 'down'], cwd));
     expect(await again.exit).toBe(0);
     expect(again.stdout()).toContain('No sandbox is running');
+  });
+});
+
+describe('ops sandbox up --day', () => {
+  it('moves the scenario to the day and starts moto\'s clock at its 09:30 New York replay start', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'ops-sandbox-day-'));
+    const upProcess = run(['sandbox', 'up', '--scenario', 'mixed', '--day', '2031-06-09', '--json'], cwd);
+    const up = collect(upProcess);
+    let doc: ReadyDocument | undefined;
+    try {
+      doc = await readyDocument(up, 45_000);
+      // Monday 2031-06-09 is in summer time: 09:30 New York is 13:30Z.
+      expect(doc.clock).toEqual({ kind: 'virtual', start: '2031-06-09T13:30:00.000Z', day: '2031-06-09', dayKind: 'regular' });
+      const client = new SchedulerClient({ endpoint: doc.endpoint, region: doc.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+      const expired = await client.send(new GetScheduleCommand({ GroupName: 'ops-pipeline', Name: 'ticker-discovery-6h' }));
+      const created = expired.CreationDate!.getTime() - Date.parse(doc.clock.start!);
+      expect(created).toBeGreaterThanOrEqual(0);
+      expect(created).toBeLessThan(60_000);
+      expect(expired.EndDate!.getTime()).toBeLessThan(Date.parse(doc.clock.start!));
+      client.destroy();
+      const down = collect(run(['sandbox', 'down', '--json'], cwd));
+      expect(await down.exit).toBe(0);
+      expect(await up.exit).toBe(0);
+    } finally {
+      for (const pid of [doc?.pids.moto, doc?.pids.ops, upProcess.pid]) if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a day that is not a date, before starting anything', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'ops-sandbox-day-'));
+    try {
+      const up = collect(run(['sandbox', 'up', '--day', 'monday', '--json'], cwd));
+      expect(await up.exit).toBe(2);
+      expect(JSON.parse(up.stdout())).toMatchObject({ ok: false, error: { code: 'INVALID_DAY' } });
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });

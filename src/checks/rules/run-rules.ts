@@ -32,9 +32,10 @@ export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, c
   const lastDue = previousFireTime(parsed, { ...window, atOrBefore: deadline });
   if (lastDue === undefined) return [];
 
-  // A fire time before the schedule was created or last changed says nothing about its current definition.
+  // A fire time at or before the schedule was created or last changed says nothing about its current
+  // definition: Scheduler fires a new definition only after the write that made it.
   const changedAt = latest(schedule.lastModificationDate ?? schedule.creationDate, ctx.knownChanges?.get(scheduleId(schedule)));
-  if (changedAt !== undefined && lastDue.getTime() < changedAt.getTime()) return [];
+  if (changedAt !== undefined && lastDue.getTime() <= changedAt.getTime()) return [];
 
   if (lastDue.getTime() < evidence.coversSince.getTime()) {
     return evidence.source === 'ecs'
@@ -55,7 +56,8 @@ export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, c
   const lastRunAt = evidence.lastRunAt;
   if (lastRunAt !== undefined && lastRunAt.getTime() >= lastDue.getTime() - EARLY_TOLERANCE_MS) return [];
 
-  const countFrom = new Date(Math.max(evidence.coversSince.getTime(), changedAt?.getTime() ?? 0, (lastRunAt?.getTime() ?? 0) + EARLY_TOLERANCE_MS) - 1);
+  // Fires are counted from coversSince (inclusive) and after changedAt (exclusive, as above).
+  const countFrom = new Date(Math.max(evidence.coversSince.getTime() - 1, changedAt?.getTime() ?? 0, (lastRunAt?.getTime() ?? 0) + EARLY_TOLERANCE_MS - 1));
   const missed = fireTimesBetween(parsed, { ...window, after: countFrom, atOrBefore: deadline, limit: MAX_COUNTED_MISSES });
   const firstMissed = missed[0] ?? lastDue;
   const critical = isMarketCritical(schedule, ctx) && ctx.marketOpen;

@@ -3,19 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayIncident, type DemoMode, type DemoResult } from '../../demo/incident-replay.ts';
 import { startMotoServer } from '../../sandbox/moto-server.ts';
+import { resolveReplayDay } from '../../sandbox/replay-day.ts';
 import { SANDBOX_CREDENTIALS } from '../../aws/clients.ts';
 import { defineCommand } from '../command.ts';
 import type { CliContext } from '../context.ts';
 
 interface Args {
   part?: 'manual-fix' | 'auto-fix';
+  day?: string;
 }
 
 export const demoCommand = defineCommand<Args>({
   command: 'demo',
   describe: 'Replay the 2026-01-29 incident on a local sandbox: detection, alert email, repair, recovery (needs no AWS account)',
-  builder: (y) => y.option('part', { choices: ['manual-fix', 'auto-fix'] as const, describe: 'Run only one part (default: both)' }),
+  builder: (y) =>
+    y
+      .option('part', { choices: ['manual-fix', 'auto-fix'] as const, describe: 'Run only one part (default: both)' })
+      .option('day', {
+        type: 'string',
+        describe: 'New York date to replay from 09:30, YYYY-MM-DD: a regular session, an early close, a holiday or a weekend day (default: the next regular NYSE session on or after today)',
+      })
+      .example('$0 demo', 'Both parts, on the next regular trading day')
+      .example('$0 demo --day 2030-12-24 --part auto-fix', 'The self-healing part on an early-close Christmas Eve'),
   run: async (args, ctx) => {
+    // Checked before moto starts: a bad --day is a usage error, not a failed demo.
+    const day = resolveReplayDay(args.day, ctx.now());
     const started = Date.now();
     const workDir = await mkdtemp(join(tmpdir(), 'ops-demo-'));
     // The demo narrates on stdout as it goes; with --json the narration moves to stderr.
@@ -24,9 +36,10 @@ export const demoCommand = defineCommand<Args>({
     const results: DemoResult[] = [];
     try {
       print(`ops demo: a local AWS (moto) on ${server.endpoint}; the clock is virtual, so a trading morning takes seconds.`);
+      print(`Replaying ${day.description}${args.day === undefined ? ' (the next regular session; pick another with --day YYYY-MM-DD)' : ''}.`);
       const modes: DemoMode[] = args.part ? [args.part] : ['manual-fix', 'auto-fix'];
       for (const mode of modes) {
-        results.push(await replayIncident(server.endpoint, mode, { ops: opsAgainst(server.endpoint, ctx), print, workDir }));
+        results.push(await replayIncident({ endpoint: server.endpoint, clockFile: server.clockFile, day }, mode, { ops: opsAgainst(server.endpoint, ctx), print, workDir }));
       }
     } finally {
       await server.stop();
@@ -36,7 +49,7 @@ export const demoCommand = defineCommand<Args>({
     print(`\nDone in ${seconds.toFixed(1)} s of wall time; the sandbox is stopped.`);
     // Each part must have seen the fault, repaired it, and then seen a task start.
     const healed = results.every((r) => r.timeline.detection && r.timeline.repair && r.timeline.firstTaskStarted && r.timeline.firstTaskStarted >= r.timeline.repair);
-    return { exitCode: healed ? 0 : 1, json: { ok: healed, seconds, parts: results }, text: '' };
+    return { exitCode: healed ? 0 : 1, json: { ok: healed, day: day.date, dayKind: day.kind, seconds, parts: results }, text: '' };
   },
 });
 

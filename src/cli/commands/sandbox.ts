@@ -24,6 +24,7 @@ import { isOurProcess, MOTO_PROCESS_PATTERN, OPS_PROCESS_PATTERN } from '../../s
 import { defineCommand, type OpsGroup } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { parseCountOption } from '../parse-instant.ts';
+import { resolveReplayDay, type ReplayDay } from '../../sandbox/replay-day.ts';
 
 const DEFAULT_SCENARIO = 'incident-2026-01-29';
 
@@ -32,6 +33,7 @@ interface UpArgs {
   scenario: string;
   fire: boolean;
   tick: number;
+  day?: string;
 }
 
 export const sandboxUpCommand = defineCommand<UpArgs>({
@@ -54,8 +56,16 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
           'metrics; one line per tick on stderr. Without --fire schedules never fire (moto stores them but does not fire them).',
       })
       .option('tick', { type: 'number', default: 15, describe: 'Seconds between firer ticks with --fire (1-3600)' })
+      .option('day', {
+        type: 'string',
+        describe:
+          'Run on this New York date (YYYY-MM-DD) instead of today: the scenario moves to it (its replay start wall time, ' +
+          'StartDate/EndDate and at() dates shift by whole days) and moto\'s clock starts there, running at real speed, so --fire ' +
+          'fires what that day would fire. Default: the wall clock.',
+      })
       .example('$0 sandbox up', 'The 2026-01-29 incident, on a free port')
       .example('$0 sandbox up --scenario healthy --fire', 'A healthy system whose schedules run in real time')
+      .example('$0 sandbox up --scenario healthy --fire --day 2030-12-24', 'The same on an early-close Christmas Eve, from its 09:30 open')
       .example('$0 sandbox up --port 5000 --json', 'One JSON document with the endpoint once ready; runs until `ops sandbox down`')
       .epilog(
         'stdout gets the environment as shell lines (`export AWS_ENDPOINT_URL=...`) as soon as the sandbox is ready; ' +
@@ -64,6 +74,7 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
       ),
   run: async (args, ctx) => {
     const tick = parseCountOption('tick', args.tick, 3_600);
+    const day: ReplayDay | undefined = args.day === undefined ? undefined : resolveReplayDay(args.day, ctx.now());
     const statePath = sandboxStatePath(ctx.cwd);
     const previous = await readSandboxState(statePath);
     if (previous !== undefined && (isOurProcess(previous.pids.ops, OPS_PROCESS_PATTERN) || isOurProcess(previous.pids.moto, MOTO_PROCESS_PATTERN))) {
@@ -82,6 +93,7 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
       cwd: ctx.cwd,
       env: ctx.env,
       log: progress,
+      ...(day ? { day } : {}),
     });
     try {
       if (interruptedBy !== undefined) return stoppedOutcome(sandbox, interruptedBy, false);
@@ -98,10 +110,10 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
       };
       await writeSandboxState(statePath, state);
       try {
-        const ready = readyDocument(sandbox, state, statePath, tick);
+        const ready = readyDocument(sandbox, state, statePath, tick, day);
         if (ctx.announce) ctx.announce(ready);
         else ctx.stderr(`${ready.text}\n`);
-        const loop = args.fire ? startLoop(sandbox, ctx, tick) : undefined;
+        const loop = args.fire ? startLoop(sandbox, ctx, tick, day !== undefined) : undefined;
         const signal = await interrupted;
         await loop?.stop();
         return stoppedOutcome(sandbox, signal, true);
@@ -114,12 +126,13 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
   },
 });
 
-function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string, tick: number) {
+function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string, tick: number, day: ReplayDay | undefined) {
   const env = sandboxEnvironment(sandbox.endpoint, sandbox.region);
   const scenario = state.scenario === null ? 'empty (no scenario)' : `${state.scenario} (${state.schedules} schedules)`;
   const text = [
     `# ops sandbox: moto on ${sandbox.endpoint} · scenario ${scenario} · region ${sandbox.region}`,
-    `# firing: ${state.firing ? `every ${tick} s on the wall clock` : 'off (add --fire to run schedules)'}`,
+    `# clock: ${day ? `virtual, from ${sandbox.clockStart.toISOString()} (${day.description}), running at real speed` : 'the wall clock'}`,
+    `# firing: ${state.firing ? `every ${tick} s on that clock` : 'off (add --fire to run schedules)'}`,
     ...Object.entries(env).map(([key, value]) => `export ${key}=${value}`),
     '# Ctrl-C here, or `ops sandbox down`, stops it.',
   ].join('\n');
@@ -134,14 +147,17 @@ function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string,
     pids: state.pids,
     stateFile: statePath,
     firing: state.firing ? { intervalSeconds: tick } : null,
+    clock: day ? { kind: 'virtual', start: sandbox.clockStart.toISOString(), day: day.date, dayKind: day.kind } : { kind: 'wall' },
     env,
     timings: sandbox.timings,
   };
   return { json, text };
 }
 
-function startLoop(sandbox: Sandbox, ctx: CliContext, tick: number) {
-  const clock = createVirtualClock(ctx.now());
+function startLoop(sandbox: Sandbox, ctx: CliContext, tick: number, onDay: boolean) {
+  // The sandbox's clock: the wall clock, or the --day clock that moto runs on.
+  const now = onDay ? () => sandbox.now() : ctx.now;
+  const clock = createVirtualClock(now());
   const ledger = new DynamoRunLedger({ client: sandbox.clients.dynamodb, tableName: sandbox.scenario?.runLedgerTable ?? 'ops-run-ledger' });
   const firer = createFirer({
     clients: sandbox.clients,
@@ -154,7 +170,7 @@ function startLoop(sandbox: Sandbox, ctx: CliContext, tick: number) {
   return startFiringLoop({
     firer,
     intervalMs: tick * 1_000,
-    now: ctx.now,
+    now,
     onTick: (summary) => {
       if (summary.invocations > 0) ctx.stderr(`${tickLine(summary)}\n`);
     },

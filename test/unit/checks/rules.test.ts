@@ -504,6 +504,19 @@ describe('MISSED_RUNS evidence', () => {
     expect(f.evidence).toMatchObject({ missedCount: 2, firstMissed: '2026-11-23T14:15:00.000Z' });
   });
 
+  it('a fire at the very instant of the last modification does not count: Scheduler fires a definition only after its write', () => {
+    const f = missedRuns({
+      schedules: [scheduleFacts('a', { lastModificationDate: at('2026-11-23T14:15:00Z') })],
+      evidence: { 'trading/a': ledgerEvidence({ coversSince: LEDGER_SINCE }) },
+    });
+    expect(f.evidence).toMatchObject({ missedCount: 1, firstMissed: '2026-11-23T14:30:00.000Z' });
+    const atLastDue = run(
+      snapshotOf({ collectedAt: MONDAY_OPEN, schedules: [scheduleFacts('a', { lastModificationDate: at('2026-11-23T14:30:00Z') })], evidence: { 'trading/a': ledgerEvidence({ coversSince: LEDGER_SINCE }) } }),
+      { now: MONDAY_OPEN },
+    );
+    expect(atLastDue.filter((x) => x.code === 'MISSED_RUNS')).toEqual([]);
+  });
+
   it('a single miss reads "once"', () => {
     const f = missedRuns({ schedules: [scheduleFacts('a')], evidence: { 'trading/a': ledgerEvidence({ coversSince: LEDGER_SINCE, lastRunAt: at('2026-11-23T14:15:03Z') }) } });
     expect(f.evidence).toMatchObject({ missedCount: 1, firstMissed: '2026-11-23T14:30:00.000Z' });

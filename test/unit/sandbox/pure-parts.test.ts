@@ -182,4 +182,15 @@ describe('virtual clock', () => {
     expect(() => clock.set(new Date('2026-01-29T16:00:00Z'))).toThrow(/cannot go back/);
     expect(() => clock.advance(-1)).toThrow(/only moves forward/);
   });
+
+  it('tells onChange its start and every new instant, once each (what the moto clock file follows)', () => {
+    const seen: string[] = [];
+    const clock = createVirtualClock(new Date('2026-01-29T16:36:00Z'), { onChange: (at) => seen.push(at.toISOString()) });
+    clock.advance(60_000);
+    clock.set(new Date('2026-01-29T16:37:00Z'));
+    clock.advance(0);
+    clock.set(new Date('2026-01-29T17:00:00Z'));
+    expect(() => clock.set(new Date('2026-01-29T16:00:00Z'))).toThrow(/cannot go back/);
+    expect(seen).toEqual(['2026-01-29T16:36:00.000Z', '2026-01-29T16:37:00.000Z', '2026-01-29T17:00:00.000Z']);
+  });
 });
