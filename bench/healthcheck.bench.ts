@@ -24,6 +24,7 @@ import { startMotoServer, type MotoServer } from '../src/sandbox/moto-server.ts'
 import { createSandboxClients } from '../src/sandbox/sandbox.ts';
 import { loadScenario } from '../src/sandbox/scenario.ts';
 import { seedScenario } from '../src/sandbox/seed.ts';
+import { motoClockMirror } from '../src/sandbox/moto-clock.ts';
 import { createVirtualClock } from '../src/sandbox/virtual-clock.ts';
 
 const MAX_BUNDLE_BYTES = 1024 * 1024;
@@ -90,10 +91,12 @@ async function sandboxFigures(): Promise<void> {
     server = await startMotoServer();
     const scenario = await loadScenario('incident-2026-01-29');
     const clients = createSandboxClients(server.endpoint, scenario.region);
+    // moto follows the replay's clock, so what it stamps agrees with START whatever the date today.
+    const clock = createVirtualClock(START, { onChange: motoClockMirror(server.clockFile) });
     const seed = await seedScenario(scenario, { clients, endpoint: server.endpoint });
     await ensureAlertStateTable(clients.dynamodb, 'ops-alert-state');
     const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable });
-    await createFirer({ clients, clock: createVirtualClock(START), ledger, account: seed.account, region: scenario.region }).advanceTo(AT);
+    await createFirer({ clients, clock, ledger, account: seed.account, region: scenario.region }).advanceTo(AT);
 
     const counter = countCalls(clients);
     const definitionCache = createScheduleDefinitionCache();

@@ -14,6 +14,7 @@ import { createSandboxClients } from '../src/sandbox/sandbox.ts';
 import { generateScenario, loadScenario } from '../src/sandbox/scenario.ts';
 import type { Scenario } from '../src/sandbox/scenario-schema.ts';
 import { seedScenario } from '../src/sandbox/seed.ts';
+import { motoClockMirror } from '../src/sandbox/moto-clock.ts';
 import { createVirtualClock } from '../src/sandbox/virtual-clock.ts';
 
 const READY_TARGET_MS = 5_000;
@@ -36,6 +37,8 @@ interface ReplayResult {
 async function replay(server: MotoServer, scenario: Scenario, start: Date, minutes: number): Promise<ReplayResult> {
   await resetSandbox(server.endpoint);
   const clients = createSandboxClients(server.endpoint, scenario.region);
+  // moto follows the replay's clock: CreationDate is `start`, whatever the date today.
+  const clock = createVirtualClock(start, { onChange: motoClockMirror(server.clockFile) });
   const t0 = performance.now();
   const seed = await seedScenario(scenario, { clients, endpoint: server.endpoint, concurrency: 16 });
   const seedMs = performance.now() - t0;
@@ -43,7 +46,7 @@ async function replay(server: MotoServer, scenario: Scenario, start: Date, minut
   for (const client of sdkClients(clients)) counter.attach(client);
   const firer = createFirer({
     clients,
-    clock: createVirtualClock(start),
+    clock,
     ledger: new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable }),
     account: seed.account,
     region: scenario.region,

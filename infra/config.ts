@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { DEFAULT_METRICS_NAMESPACE } from '../src/healthcheck/metric-contract.ts';
 import { HEALTHCHECK_DEFAULTS } from '../src/healthcheck/run-healthcheck.ts';
+import { DEFAULT_MARKET_DATA_SOURCE, MARKET_DATA_SOURCES, type MarketDataSourceName } from '../src/trading/market-data-source.ts';
 import { JOBS, validateJobs, type ScheduledJob } from './jobs.ts';
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -31,6 +32,13 @@ export interface StackConfig {
   alertEmails: string[];
   /** Who gets the trading workflow's outcome emails (the notification topic). */
   tradingEmails: string[];
+  /**
+   * The trading Lambdas' market data: synthetic (default; a close for every NYSE session, works on any
+   * day) or fixtures (the CSVs, shipped in the archives; they end 2026-11-20).
+   */
+  marketDataSource: MarketDataSourceName;
+  /** The synthetic market's global seed (MARKET_DATA_SEED); absent: the source's default, 0. */
+  marketDataSeed: number | undefined;
   autoFix: boolean;
   maxChanges: number;
   /** Job names whose schedules go to the market-critical group. */
@@ -76,6 +84,8 @@ const schema = z.object({
   assignPublicIp: z.boolean().default(false),
   alertEmails: z.array(z.email()).default([]),
   tradingEmails: z.array(z.email()).default([]),
+  marketDataSource: z.enum(MARKET_DATA_SOURCES).default(DEFAULT_MARKET_DATA_SOURCE),
+  marketDataSeed: z.int().min(0).max(0xffff_ffff).optional(),
   autoFix: z.boolean().default(false),
   maxChanges: z.int().min(1).max(1000).default(HEALTHCHECK_DEFAULTS.maxChanges),
   marketCriticalJobs: z.array(nonEmpty).optional(),
@@ -98,13 +108,14 @@ const STRUCTURED_KEYS = [
   'assignPublicIp',
   'alertEmails',
   'tradingEmails',
+  'marketDataSeed',
   'autoFix',
   'maxChanges',
   'marketCriticalJobs',
   'logRetentionDays',
   'reminderHours',
 ] as const satisfies readonly (keyof RawConfig)[];
-const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace'] as const satisfies readonly (keyof RawConfig)[];
+const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace', 'marketDataSource'] as const satisfies readonly (keyof RawConfig)[];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -122,8 +133,13 @@ export function parseStackConfig(raw: Record<string, unknown>, jobs: readonly Sc
   const unknownJobs = [...(value.marketCriticalJobs ?? []), ...Object.keys(value.jobImages)].filter((name) => !known.has(name));
   if (unknownJobs.length > 0) throw configError([`unknown job name(s) ${unknownJobs.join(', ')}; the jobs are ${[...known].join(', ')}`]);
 
+  if (value.marketDataSeed !== undefined && value.marketDataSource !== 'synthetic') {
+    throw configError([`marketDataSeed: only applies to marketDataSource synthetic, not ${value.marketDataSource}`]);
+  }
+
   return {
     ...value,
+    marketDataSeed: value.marketDataSeed,
     runbookBaseUrl: value.runbookBaseUrl?.replace(/\/+$/, ''),
     imageRepositories: ecrRepositoriesOf([value.imageUri, ...Object.values(value.jobImages)]),
     marketCriticalJobs: value.marketCriticalJobs ?? jobs.filter((job) => job.marketCritical).map((job) => job.name),

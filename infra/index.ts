@@ -34,6 +34,7 @@ const trading = new Trading('trading', {
   scope: deployment,
   logRetentionDays: config.logRetentionDays,
   notificationEmails: config.tradingEmails,
+  marketData: { source: config.marketDataSource, ...(config.marketDataSeed !== undefined ? { seed: config.marketDataSeed } : {}) },
 });
 
 const pipeline = new Pipeline('pipeline', {

@@ -87,6 +87,7 @@ export function bundleLambda(name: string, entry: string, assets: readonly Bundl
     const ordered = [...result.outputFiles].sort((a, b) => Number(a.path.endsWith('.mjs')) - Number(b.path.endsWith('.mjs')));
     for (const file of ordered) writeAtomically(file.path, file.contents);
     for (const asset of assets) syncDirectory(resolve(REPO_ROOT, asset.source), join(directory, asset.target));
+    pruneDirectory(directory, [...result.outputFiles.map((file) => relative(directory, file.path)), ...assets.map((asset) => asset.target)]);
     const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(REPO_ROOT, input)), ...assets.flatMap((asset) => filesUnder(resolve(REPO_ROOT, asset.source)))];
     const stamp: BundleStamp = { key, output: hashFile(outfile), inputs: Object.fromEntries(inputs.map((file) => [relative(REPO_ROOT, file), hashFile(file)])) };
     writeAtomically(stampFile, JSON.stringify(stamp));
@@ -132,6 +133,18 @@ function filesUnder(directory: string): string[] {
     const path = join(directory, entry.name);
     return entry.isDirectory() ? filesUnder(path) : entry.isFile() ? [path] : [];
   });
+}
+
+/**
+ * Removes what an earlier build left in the bundle directory and this one did not write (an asset
+ * the function no longer ships), so the archive holds exactly this build. Temporary files of a
+ * concurrent build of the same bundle are left alone.
+ */
+function pruneDirectory(directory: string, kept: readonly string[]): void {
+  const keep = new Set(kept.map((path) => path.split(/[\\/]/)[0]));
+  for (const entry of readdirSync(directory)) {
+    if (!keep.has(entry) && !entry.includes('.tmp-')) rmSync(join(directory, entry), { recursive: true, force: true });
+  }
 }
 
 /** Makes `target` hold exactly the files of `source`, replacing each file atomically. */

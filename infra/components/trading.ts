@@ -6,11 +6,17 @@
  * Failure paths are explicit: a rule that cannot deliver after its retries sends the event to the rule
  * dead-letter queue; a step Lambda that fails an asynchronous invocation after Lambda's retries sends
  * it to the failed-invocations queue (its on-failure destination). Nothing is dropped silently.
+ *
+ * Market data (`marketData`, stack config marketDataSource / marketDataSeed): synthetic by default, a
+ * close for every NYSE session computed in the Lambda, so the stack trades on any day and the archives
+ * carry no data files. With fixtures the CSVs ship inside every trading archive (MARKET_DATA_DIR); their
+ * bundles are named `…-fixtures` so the two variants never overwrite each other's directory.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
 import { EVENT_SOURCE_PREFIX } from '../../src/trading/event-factory.ts';
+import { DEFAULT_MARKET_DATA_SOURCE, type MarketDataSourceName } from '../../src/trading/market-data-source.ts';
 import { allowEventBridgeRules, deadLetterQueue } from '../dead-letter.ts';
 import { indexArns, tableKeyArgs } from '../dynamo-schema.ts';
 import { routeToFunction } from '../event-routing.ts';
@@ -28,12 +34,14 @@ export interface TradingArgs {
   /** Subscribed to the notification topic (each must confirm). */
   notificationEmails: readonly string[];
   consumers?: readonly TradingConsumer[];
+  /** Default synthetic (seed 0). */
+  marketData?: { source: MarketDataSourceName; seed?: number };
 }
 
 export const SWEEPER_ENTRY = 'src/trading/lambda/sweeper.ts';
 export const SWEEPER_RATE = 'rate(5 minutes)';
-/** The paper market's closes: read from disk by FixtureMarketData, so they ship inside each archive. */
-const MARKET_DATA: BundleAsset = { source: 'fixtures/market-data', target: 'market-data' };
+/** The fixture closes: read from disk by FixtureMarketData, so with the fixtures source they ship inside each archive. */
+export const FIXTURE_MARKET_DATA: BundleAsset = { source: 'fixtures/market-data', target: 'market-data' };
 
 /** What the DynamoDB workflow store (src/aws/workflow-store.ts) calls: conditional item writes and reads. */
 const WORKFLOW_ITEM_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
@@ -78,10 +86,17 @@ export class Trading extends pulumi.ComponentResource {
 
     // The names src/trading/lambda/runtime.ts and src/trading/task-entry.ts read.
     const environment = { EVENT_BUS_NAME: this.bus.name, WORKFLOW_TABLE: this.workflowTable.name };
+    const marketSource = args.marketData?.source ?? DEFAULT_MARKET_DATA_SOURCE;
+    const shipsFixtures = marketSource === 'fixtures';
+    const assets = shipsFixtures ? [FIXTURE_MARKET_DATA] : [];
+    const bundleSuffix = shipsFixtures ? '-fixtures' : '';
+    const marketSeed = marketSource === 'synthetic' ? args.marketData?.seed : undefined;
     const lambdaEnvironment = {
       ...environment,
       NOTIFICATION_TOPIC_ARN: this.notificationTopic.arn,
-      MARKET_DATA_DIR: `${LAMBDA_TASK_ROOT}/${MARKET_DATA.target}`,
+      MARKET_DATA_SOURCE: marketSource,
+      ...(shipsFixtures ? { MARKET_DATA_DIR: `${LAMBDA_TASK_ROOT}/${FIXTURE_MARKET_DATA.target}` } : {}),
+      ...(marketSeed !== undefined ? { MARKET_DATA_SEED: String(marketSeed) } : {}),
     };
     const publish: Statement = { Sid: 'PublishWorkflowEvents', Effect: 'Allow', Action: ['events:PutEvents'], Resource: [this.bus.arn] };
     const store: Statement[] = [
@@ -105,9 +120,9 @@ export class Trading extends pulumi.ComponentResource {
         `${name}-${consumer.name}`,
         {
           functionName: `${args.namePrefix}-trading-${consumer.name}`,
-          bundleName: `trading-${consumer.name}`,
+          bundleName: `trading-${consumer.name}${bundleSuffix}`,
           entry: consumer.entry,
-          assets: [MARKET_DATA],
+          assets,
           description: `Trading step "${consumer.name}": ${consumer.consumes.join(', ')}`,
           timeoutSeconds: 60,
           memoryMb: 256,
@@ -165,9 +180,9 @@ export class Trading extends pulumi.ComponentResource {
       `${name}-sweeper`,
       {
         functionName: `${args.namePrefix}-trading-sweeper`,
-        bundleName: 'trading-sweeper',
+        bundleName: `trading-sweeper${bundleSuffix}`,
         entry: SWEEPER_ENTRY,
-        assets: [MARKET_DATA],
+        assets,
         description: 'Times out stuck workflows; re-publishes lost terminal events',
         timeoutSeconds: 120,
         memoryMb: 256,

@@ -1,20 +1,23 @@
 /**
  * Market data from CSV files, one per symbol (`<SYMBOL>.csv` with a `date,close` header), as shipped
- * in fixtures/market-data/: deterministic closes for local runs, tests and benchmarks. Files are read
- * once per provider and validated line by line, so a broken fixture fails loudly with its location.
+ * in fixtures/market-data/: a frozen snapshot (2026-06-03 to 2026-11-20) that tests and benchmarks pin
+ * their "as of" inside. Local runs and the deployed stack default to SyntheticMarketData, which has a
+ * close for every session; choose this one with `--market-data fixtures` / MARKET_DATA_SOURCE=fixtures.
+ * Files are read once per provider and validated line by line, so a broken fixture fails loudly with
+ * its location.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
-import type { MarketData, PriceBar } from './market-data.ts';
+import type { MarketDataSource, PriceBar } from './market-data.ts';
 import { dec, DECIMAL_STRING_PATTERN } from './money.ts';
 
 export const DEFAULT_FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/market-data/', import.meta.url));
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export class FixtureMarketData implements MarketData {
+export class FixtureMarketData implements MarketDataSource {
   private readonly dir: string;
   private readonly cache = new Map<string, Promise<PriceBar[] | undefined>>();
 
@@ -28,7 +31,7 @@ export class FixtureMarketData implements MarketData {
     return names.filter((n) => n.endsWith('.csv')).map((n) => n.slice(0, -4)).sort();
   }
 
-  /** The last date any file has a close for (the default "as of" for local runs). */
+  /** The last date any file has a close for. */
   async latestDate(): Promise<string | undefined> {
     let latest: string | undefined;
     for (const symbol of await this.symbols()) {

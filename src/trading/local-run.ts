@@ -1,13 +1,18 @@
 /**
  * One workflow run entirely in this process: in-memory bus and store, a paper broker quoting the
- * fixture closes, the fixture market data. `ops workflow run --local` and the bench use it. The run
- * starts the workflow like the dispatcher does and then awaits its terminal event through a bus
- * subscription; it never polls.
+ * market data's closes, and the market data (synthetic by default, so it works on any day; the
+ * fixture CSVs when asked). `ops workflow run --local` uses it. The run starts the workflow like the
+ * dispatcher does and then awaits its terminal event through a bus subscription; it never polls.
+ *
+ * "As of": the date asked for, default today in New York (from the injected clock); a date that is
+ * not an NYSE session means the most recent session on or before it (session-date.ts).
  */
 import { brokerDirectory } from './broker-directory.ts';
 import type { StrategySpec, TerminalEvent, WorkflowEvent } from './events.ts';
-import { FixtureMarketData } from './fixture-market-data.ts';
-import type { MarketData } from './market-data.ts';
+import type { MarketData, MarketDataSource } from './market-data.ts';
+import { createMarketData } from './market-data-source.ts';
+import type { MarketCalendar } from '../market/index.ts';
+import { currentSessionDate, sessionOnOrBefore, type SessionDate } from './session-date.ts';
 import { InMemoryEventBus, type BusStats, type InMemoryBusOptions } from './memory-bus.ts';
 import { MemoryWorkflowStore } from './memory-workflow-store.ts';
 import type { Dec } from './money.ts';
@@ -29,6 +34,7 @@ export const LOCAL_NON_FRACTIONABLE = ['GLD', 'TLT'] as const;
 
 export interface LocalRunOptions {
   clock: Clock;
+  /** YYYY-MM-DD; default today's date in New York at clock.now(). A non-session date means the session before it. */
   asOf?: string;
   strategy?: StrategySpec;
   cash?: string;
@@ -36,7 +42,10 @@ export interface LocalRunOptions {
   nonFractionable?: readonly string[];
   minTradeNotional?: string;
   correlationId?: string;
-  marketData?: FixtureMarketData;
+  /** Default: SyntheticMarketData with its default seed and universe. */
+  marketData?: MarketDataSource;
+  /** Decides which dates are sessions (default NYSE). */
+  calendar?: Pick<MarketCalendar, 'session' | 'sessionAt'>;
   store?: WorkflowStore;
   logger?: WorkflowLogger;
   bus?: InMemoryBusOptions;
@@ -44,6 +53,8 @@ export interface LocalRunOptions {
 
 export interface LocalRunResult {
   correlationId: string;
+  /** The date asked for and the session the workflow ran as of. */
+  asOf: SessionDate;
   terminal: TerminalEvent | undefined;
   status: WorkflowView;
   timeline: WorkflowEvent[];
@@ -52,9 +63,12 @@ export interface LocalRunResult {
 }
 
 export async function runLocalWorkflow(options: LocalRunOptions): Promise<LocalRunResult> {
-  const marketData = options.marketData ?? new FixtureMarketData();
-  const asOf = options.asOf ?? (await marketData.latestDate());
-  if (asOf === undefined) throw new UserError('NO_MARKET_DATA', 'The fixture market data has no closes.', 'Check fixtures/market-data/*.csv.');
+  const marketData = options.marketData ?? createMarketData();
+  const sessionDate =
+    options.asOf !== undefined
+      ? sessionOnOrBefore(options.asOf, options.calendar)
+      : currentSessionDate(options.clock.now(), options.calendar);
+  const asOf = sessionDate.session;
   const strategy = options.strategy ?? DEFAULT_STRATEGY;
   const quotes = await quotesAsOf(marketData, await marketData.symbols(), asOf);
   const broker = new PaperBroker({
@@ -85,6 +99,7 @@ export async function runLocalWorkflow(options: LocalRunOptions): Promise<LocalR
     if (record === undefined) throw new UserError('WORKFLOW_NOT_FOUND', `Workflow ${correlationId} vanished from the store.`, 'This is a bug; please report it.');
     return {
       correlationId,
+      asOf: sessionDate,
       terminal,
       status: workflowView(record, options.clock.now()),
       timeline: bus.history({ correlationId }),

@@ -19,6 +19,12 @@ export interface MarketData {
   history(symbols: readonly string[], asOf: string, count: number): Promise<Map<string, PriceBar[]>>;
 }
 
+/** A source that can also list what it knows: local runs and the paper broker quote every symbol of it. */
+export interface MarketDataSource extends MarketData {
+  /** The symbols the source has closes for, sorted. */
+  symbols(): Promise<string[]>;
+}
+
 /** Whole days from `from` to `to` (both YYYY-MM-DD). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

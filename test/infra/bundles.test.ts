@@ -2,7 +2,7 @@
  * Every Lambda ships the esbuild bundle the program just built: the archive each function uses must
  * exist and hold index.mjs with the `handler` export the runtime calls.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,11 @@ describe('bundleLambda', () => {
 
       const third = bundleLambda(name, join(work, 'entry.ts'), [{ source: 'fixtures/market-data', target: 'data' }]);
       expect(existsSync(join(third.directory, 'data', 'SPY.csv'))).toBe(true);
+
+      // Dropping the asset removes it from the archive: a build never ships what an earlier one left.
+      const fourth = bundleLambda(name, join(work, 'entry.ts'));
+      expect(existsSync(join(fourth.directory, 'data'))).toBe(false);
+      expect(readdirSync(fourth.directory).sort()).toEqual([BUNDLE_FILE, `${BUNDLE_FILE}.map`]);
     } finally {
       rmSync(work, { recursive: true, force: true });
       rmSync(join(BUNDLE_ROOT, name), { recursive: true, force: true });

@@ -28,6 +28,15 @@ describe('parseStackConfig', () => {
     expect(() => parseStackConfig({ ...valid, jobImages: { nope: 'img' } })).toThrow(/unknown job name\(s\) nope/);
   });
 
+  it('defaults the trading market data to synthetic, and accepts fixtures or a seed', () => {
+    expect(parseStackConfig(valid)).toMatchObject({ marketDataSource: 'synthetic', marketDataSeed: undefined });
+    expect(parseStackConfig({ ...valid, marketDataSource: 'fixtures' }).marketDataSource).toBe('fixtures');
+    expect(parseStackConfig({ ...valid, marketDataSeed: 7 }).marketDataSeed).toBe(7);
+    expect(() => parseStackConfig({ ...valid, marketDataSource: 'live' })).toThrow(/marketDataSource/);
+    expect(() => parseStackConfig({ ...valid, marketDataSeed: -1 })).toThrow(/marketDataSeed/);
+    expect(() => parseStackConfig({ ...valid, marketDataSource: 'fixtures', marketDataSeed: 7 })).toThrow(/marketDataSeed: only applies to marketDataSource synthetic/);
+  });
+
   it('lets config choose the market-critical jobs', () => {
     expect(parseStackConfig({ ...valid, marketCriticalJobs: ['dispatcher'] }).marketCriticalJobs).toEqual(['dispatcher']);
   });

@@ -3,7 +3,7 @@
  * step's Lambda, every failure path ends in a queue, and the store and the dispatcher are wired to
  * the same table and bus.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/lambda-bundles.ts';
@@ -78,26 +78,28 @@ describe('event routing', () => {
 });
 
 describe('the step Lambdas', () => {
-  it('get the bus, the table, the topic and the bundled market data the runtime reads', () => {
+  it('get the bus, the table, the topic and the market data source the runtime reads (synthetic by default)', () => {
     const table = stack.one('aws:dynamodb/table:Table', (t) => t.inputs.name === stack.outputs.workflowTableName);
     const topic = stack.one('aws:sns/topic:Topic', (t) => t.inputs.name === 'ops-pipeline-trading-notifications');
-    for (const consumer of tradingConsumers()) {
-      const fn = functionNamed(`ops-pipeline-trading-${consumer.name}`);
-      expect(variables(fn)).toMatchObject({
+    for (const name of [...tradingConsumers().map((c) => c.name), 'sweeper']) {
+      const fn = functionNamed(`ops-pipeline-trading-${name}`);
+      expect(variables(fn), name).toMatchObject({
         EVENT_BUS_NAME: bus.state.name,
         WORKFLOW_TABLE: table.state.name,
         NOTIFICATION_TOPIC_ARN: topic.state.arn,
-        MARKET_DATA_DIR: '/var/task/market-data',
+        MARKET_DATA_SOURCE: 'synthetic',
       });
+      expect(variables(fn), name).not.toHaveProperty('MARKET_DATA_DIR');
+      expect(variables(fn), name).not.toHaveProperty('MARKET_DATA_SEED');
     }
   });
 
-  it('ship the market data inside their archives', async () => {
-    for (const consumer of tradingConsumers()) {
-      const directory = await (functionNamed(`ops-pipeline-trading-${consumer.name}`).inputs.code as { path: Promise<string> }).path;
-      const files = readdirSync(join(directory, 'market-data'));
-      expect(files.length).toBeGreaterThan(0);
-      expect(files.sort()).toEqual(readdirSync(join(REPO_ROOT, 'fixtures', 'market-data')).sort());
+  it('ship no market data files with the synthetic source (it computes its closes)', async () => {
+    for (const name of [...tradingConsumers().map((c) => c.name), 'sweeper']) {
+      const directory = await (functionNamed(`ops-pipeline-trading-${name}`).inputs.code as { path: Promise<string> }).path;
+      expect(directory.endsWith(`trading-${name}`), directory).toBe(true);
+      expect(existsSync(join(directory, 'market-data')), name).toBe(false);
+      expect(readdirSync(directory).sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
     }
   });
 
@@ -167,5 +169,35 @@ describe('the sweeper', () => {
     const schedule = stack.one('aws:scheduler/schedule:Schedule', (s) => s.inputs.name === 'ops-pipeline-trading-sweeper');
     expect(schedule.inputs).toMatchObject({ scheduleExpression: 'rate(5 minutes)', groupName: 'ops-pipeline-trading' });
     expect((schedule.inputs.target as { arn: string }).arn).toBe(fn.state.arn);
+  });
+});
+
+describe('the fixture market data (config marketDataSource: fixtures)', () => {
+  let fixtures: StackUnderTest;
+  const fixtureFunction = (name: string) => fixtures.one('aws:lambda/function:Function', (f) => f.inputs.name === name);
+
+  beforeAll(async () => {
+    fixtures = await runProgram({ tradingEmails: ['desk@example.com'], marketDataSource: 'fixtures' });
+  });
+
+  it('points every trading Lambda at the CSVs and ships them inside its own archive', async () => {
+    for (const name of [...tradingConsumers().map((c) => c.name), 'sweeper']) {
+      const fn = fixtureFunction(`ops-pipeline-trading-${name}`);
+      expect(variables(fn), name).toMatchObject({ MARKET_DATA_SOURCE: 'fixtures', MARKET_DATA_DIR: '/var/task/market-data' });
+      const directory = await (fn.inputs.code as { path: Promise<string> }).path;
+      // Its own bundle directory, so a synthetic build never removes the files under it.
+      expect(directory.endsWith(`trading-${name}-fixtures`), directory).toBe(true);
+      expect(readdirSync(join(directory, 'market-data')).sort()).toEqual(readdirSync(join(REPO_ROOT, 'fixtures', 'market-data')).sort());
+    }
+  });
+});
+
+describe('the synthetic market seed (config marketDataSeed)', () => {
+  it('reaches every trading Lambda as MARKET_DATA_SEED', async () => {
+    const seeded = await runProgram({ marketDataSeed: 7 });
+    for (const name of [...tradingConsumers().map((c) => c.name), 'sweeper']) {
+      const fn = seeded.one('aws:lambda/function:Function', (f) => f.inputs.name === `ops-pipeline-trading-${name}`);
+      expect((fn.inputs.environment as { variables: Record<string, string> }).variables, name).toMatchObject({ MARKET_DATA_SOURCE: 'synthetic', MARKET_DATA_SEED: '7' });
+    }
   });
 });

@@ -1,20 +1,25 @@
 /**
  * `ops workflow …`: run the trading workflow locally, start one on AWS, and read workflows back.
  *
- * - run --local: in-memory bus and store, paper broker, fixture data; prints the event timeline and
- *   the orders. The command learns the outcome from the terminal event (a bus subscription).
+ * - run --local: in-memory bus and store, paper broker, synthetic market data (or the fixture CSVs with
+ *   --market-data fixtures); prints the event timeline and the orders. The command learns the outcome
+ *   from the terminal event (a bus subscription).
  * - start: creates the record and publishes WorkflowStarted on EventBridge, then returns the id.
  * - status / list: read the DynamoDB workflow table (the sandbox's works too).
  * - sweep: fails workflows RUNNING past the timeout and re-publishes lost terminal events.
+ *
+ * --as-of (run, start) defaults to today's date in New York; a date that is not an NYSE session means
+ * the most recent session on or before it, and the output says so.
  */
 import { createAwsClients } from '../../aws/clients.ts';
 import { EventBridgeBus, ensureEventBus } from '../../aws/eventbridge-bus.ts';
 import { DynamoWorkflowStore, ensureWorkflowTable } from '../../aws/workflow-store.ts';
 import { UserError } from '../../errors.ts';
-import { nyse } from '../../market/index.ts';
 import { dec, DECIMAL_STRING_PATTERN, formatMoney } from '../../trading/money.ts';
 import { isoDateSchema, symbolSchema, type StrategySpec } from '../../trading/events.ts';
 import { runLocalWorkflow } from '../../trading/local-run.ts';
+import { createMarketData, MARKET_DATA_SOURCES, parseSeed, type MarketDataSourceName } from '../../trading/market-data-source.ts';
+import { currentSessionDate, describeSessionDate, sessionOnOrBefore, type SessionDate } from '../../trading/session-date.ts';
 import { startWorkflow } from '../../trading/start-workflow.ts';
 import { listWorkflows, workflowStatus } from '../../trading/status.ts';
 import { DEFAULT_STRATEGY } from '../../trading/strategy.ts';
@@ -43,6 +48,9 @@ interface RunArgs extends StrategyArgs {
   cash: string;
   position: string[];
   verbose: boolean;
+  marketData: MarketDataSourceName;
+  marketDataDir?: string;
+  marketSeed?: string;
 }
 
 interface TableArgs extends AwsOptionArgs {
@@ -56,7 +64,7 @@ const strategyOptions = (y: Argv) =>
     .option('lookback', { type: 'number', describe: `Momentum: trading days of return to rank on (default ${DEFAULT_STRATEGY.kind === 'momentum' ? DEFAULT_STRATEGY.lookbackDays : 63})` })
     .option('weights', { type: 'string', describe: 'Fixed weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' })
     .option('min-trade', { type: 'string', default: '100', describe: 'Skip trades below this notional' })
-    .option('as-of', { type: 'string', describe: 'Trading date whose closes to use (YYYY-MM-DD)' })
+    .option('as-of', { type: 'string', describe: 'Trading date whose closes to use (YYYY-MM-DD; default today in New York; a non-session date means the session before it)' })
     .option('correlation-id', { type: 'string', describe: 'Workflow id (default: generated)' });
 
 const tableOption = (y: Argv) =>
@@ -64,14 +72,18 @@ const tableOption = (y: Argv) =>
 
 export const workflowRunCommand = defineCommand<RunArgs>({
   command: 'run',
-  describe: 'Run one trading workflow in this process (--local): in-memory bus, paper broker, fixture data',
+  describe: 'Run one trading workflow in this process (--local): in-memory bus, paper broker, synthetic market data',
   builder: (y) =>
     strategyOptions(y)
-      .option('local', { type: 'boolean', default: false, describe: 'In-memory bus and store, paper broker, fixture market data (required)' })
+      .option('local', { type: 'boolean', default: false, describe: 'In-memory bus and store, paper broker, local market data (required)' })
+      .option('market-data', { choices: MARKET_DATA_SOURCES, default: 'synthetic' as const, describe: 'synthetic: a seeded random walk with a close for every NYSE session 2000–2099; fixtures: the CSVs (2026-06-03..2026-11-20)' })
+      .option('market-data-dir', { type: 'string', describe: 'With --market-data fixtures: the directory of <SYMBOL>.csv files (default fixtures/market-data)' })
+      .option('market-seed', { type: 'string', describe: 'With --market-data synthetic: the global seed, 0 to 4294967295 (default 0)' })
       .option('cash', { type: 'string', default: '100000', describe: 'Paper account cash' })
       .option('position', { type: 'string', array: true, default: [] as string[], describe: 'A paper position SYMBOL=QUANTITY (repeatable)' })
       .option('verbose', { type: 'boolean', default: false, describe: 'Log every gate decision as JSON lines on stderr' })
-      .example('$0 workflow run --local', 'Momentum top 3 on the fixture data with 100,000 paper cash')
+      .example('$0 workflow run --local', "Momentum top 3 on today's synthetic closes with 100,000 paper cash")
+      .example('$0 workflow run --local --market-data fixtures --as-of 2026-11-20', 'The same on the fixture CSVs')
       .example('$0 workflow run --local --cash 1000 --position SPY=150 --json', 'Most of the value in a position: it is sold down to fund the targets')
       .example('$0 workflow run --local --strategy fixed --weights SPY=0.6,TLT=0.4', 'Fixed weights'),
   run: async (args, ctx) => {
@@ -81,19 +93,34 @@ export const workflowRunCommand = defineCommand<RunArgs>({
     const cash = decimalOption('cash', args.cash);
     const positions = parsePositions(args.position);
     const strategy = strategyFrom(args);
+    const source = args.marketData;
+    if (args.marketDataDir !== undefined && source !== 'fixtures') {
+      throw new UserError('INVALID_OPTION', '--market-data-dir only applies to --market-data fixtures.', 'Add --market-data fixtures, or drop --market-data-dir.');
+    }
+    if (args.marketSeed !== undefined && source !== 'synthetic') {
+      throw new UserError('INVALID_OPTION', '--market-seed only applies to --market-data synthetic.', 'Drop --market-seed, or use the synthetic market data.');
+    }
+    const marketData = createMarketData({
+      source,
+      ...(args.marketDataDir !== undefined ? { dir: args.marketDataDir } : {}),
+      ...(args.marketSeed !== undefined ? { seed: parseSeed(args.marketSeed, '--market-seed') } : {}),
+    });
     const result = await runLocalWorkflow({
       clock: { now: ctx.now },
       strategy,
       cash,
       positions,
+      marketData,
       minTradeNotional: decimalOption('min-trade', args.minTrade),
       ...(args.asOf !== undefined ? { asOf: dateOption('as-of', args.asOf) } : {}),
       ...(args.correlationId !== undefined ? { correlationId: args.correlationId } : {}),
       logger: args.verbose ? jsonLinesLogger(ctx.stderr, ctx.now) : silentLogger,
     });
     const state = result.status.state;
+    const note = describeSessionDate(result.asOf);
     const text = [
-      `Workflow ${result.correlationId} (local: in-memory bus, paper broker, fixture closes as of ${result.status.asOf})`,
+      `Workflow ${result.correlationId} (local: in-memory bus, paper broker, ${source === 'fixtures' ? 'fixture' : 'synthetic'} closes as of ${result.status.asOf})`,
+      ...(note !== undefined ? [note] : []),
       ...renderTimeline(result.timeline),
       '',
       `Orders (${result.status.orders.length}):`,
@@ -109,6 +136,8 @@ export const workflowRunCommand = defineCommand<RunArgs>({
       json: {
         correlationId: result.correlationId,
         state,
+        marketData: source,
+        asOf: { ...result.asOf, ...(note !== undefined ? { note } : {}) },
         ...(result.status.failure ? { failure: result.status.failure } : {}),
         timeline: result.timeline,
         orders: result.status.orders,
@@ -136,11 +165,12 @@ export const workflowStartCommand = defineCommand<StartArgs>({
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const store = new DynamoWorkflowStore({ client: clients.dynamodb, tableName: tableFrom(args, ctx) });
     const bus = new EventBridgeBus({ client: clients.eventbridge, eventBusName: busFrom(args.bus, ctx) });
-    const asOf = args.asOf !== undefined ? dateOption('as-of', args.asOf) : nyse.sessionAt(ctx.now()).date;
+    const asOf: SessionDate = args.asOf !== undefined ? sessionOnOrBefore(dateOption('as-of', args.asOf)) : currentSessionDate(ctx.now());
+    const note = describeSessionDate(asOf);
     const result = await startWorkflow(
       { store, bus, clock: { now: ctx.now } },
       {
-        params: { accountId: args.account, asOf, strategy: strategyFrom(args), minTradeNotional: decimalOption('min-trade', args.minTrade) },
+        params: { accountId: args.account, asOf: asOf.session, strategy: strategyFrom(args), minTradeNotional: decimalOption('min-trade', args.minTrade) },
         ...(args.correlationId !== undefined ? { correlationId: args.correlationId } : {}),
       },
     );
@@ -148,7 +178,7 @@ export const workflowStartCommand = defineCommand<StartArgs>({
     return {
       exitCode: 0,
       json: result,
-      text: `${result.correlationId} ${what}\nFollow it with: ops workflow status ${result.correlationId}`,
+      text: `${note !== undefined ? `${note}\n` : ''}${result.correlationId} ${what}\nFollow it with: ops workflow status ${result.correlationId}`,
     };
   },
 });

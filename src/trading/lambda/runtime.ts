@@ -3,9 +3,15 @@
  * the EventBridge bus, the SNS notifier, the market data and the brokers, all from the environment
  * the stack sets (infra/components/trading.ts): WORKFLOW_TABLE, EVENT_BUS_NAME, NOTIFICATION_TOPIC_ARN.
  *
+ * Market data: MARKET_DATA_SOURCE = synthetic (default: a close for every NYSE session, so the stack
+ * works on any day; MARKET_DATA_SEED picks another market) or fixtures (the CSVs in MARKET_DATA_DIR,
+ * which end 2026-11-20: later workflows fail with STALE_MARKET_DATA). See market-data-source.ts.
+ *
  * Brokers: only the paper broker exists today (PAPER_ACCOUNTS, default "main,tiny", each with
  * PAPER_CASH, default 100000). Its account lives in the Lambda instance's memory, so it is a stand-in
- * for demos, not a record of trades; a real broker adapter plugs in here through the Broker port.
+ * for demos, not a record of trades; a real broker adapter plugs in here through the Broker port. It
+ * fills at the close of today's session in New York (the most recent one on a closed day), reloaded
+ * when the date changes, so a container that lives past midnight does not fill at yesterday's prices.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients, type AwsClients } from '../../aws/clients.ts';
@@ -15,11 +21,14 @@ import { DynamoWorkflowStore } from '../../aws/workflow-store.ts';
 import { UserError } from '../../errors.ts';
 import type { Broker } from '../broker.ts';
 import { brokerDirectory } from '../broker-directory.ts';
-import { FixtureMarketData } from '../fixture-market-data.ts';
 import { quotesAsOf } from '../local-run.ts';
+import type { MarketDataSource } from '../market-data.ts';
+import { createMarketData, marketDataChoiceFromEnv } from '../market-data-source.ts';
 import type { Notifier } from '../notifier.ts';
 import { PaperBroker } from '../paper-broker.ts';
 import type { Dec } from '../money.ts';
+import { currentSessionDate } from '../session-date.ts';
+import type { Clock } from '../step-handler.ts';
 import type { WorkflowDeps } from '../workflow-app.ts';
 import { powertoolsWorkflowLogger } from './powertools-logger.ts';
 
@@ -29,6 +38,8 @@ export interface LambdaRuntime {
   clients: AwsClients;
   logger: Logger;
   deps: WorkflowDeps;
+  /** The same source as deps.marketData, with its symbol list. */
+  marketData: MarketDataSource;
 }
 
 export function createLambdaRuntime(env: NodeJS.ProcessEnv, step: string): LambdaRuntime {
@@ -36,15 +47,17 @@ export function createLambdaRuntime(env: NodeJS.ProcessEnv, step: string): Lambd
   const clients = createAwsClients({}, env);
   const store = new DynamoWorkflowStore({ client: clients.dynamodb, tableName: required(env, 'WORKFLOW_TABLE') });
   const bus = new EventBridgeBus({ client: clients.eventbridge, eventBusName: required(env, 'EVENT_BUS_NAME') });
-  const marketData = new FixtureMarketData(env.MARKET_DATA_DIR || undefined);
+  const marketData = createMarketData(marketDataChoiceFromEnv(env));
+  // The composition root: the one place a trading Lambda reads the wall clock.
+  const clock: Clock = { now: () => new Date() };
   let notifier: Notifier | undefined;
   const deps: WorkflowDeps = {
     store,
     bus,
-    clock: { now: () => new Date() },
+    clock,
     logger: powertoolsWorkflowLogger(logger),
     marketData,
-    brokers: paperBrokers(env, marketData),
+    brokers: paperBrokers(env, marketData, clock),
     // Only the notification Lambda needs the topic; the others must not fail for its absence.
     notifier: {
       notify: async (message) => {
@@ -53,7 +66,7 @@ export function createLambdaRuntime(env: NodeJS.ProcessEnv, step: string): Lambd
       },
     },
   };
-  return { clients, logger, deps };
+  return { clients, logger, deps, marketData };
 }
 
 /** The alert email sender (src/aws/sns-notifier.ts) behind the workflow's Notifier port. */
@@ -61,9 +74,10 @@ export function emailNotifier(sender: { publish(message: { subject: string; body
   return { notify: async (n) => void (await sender.publish({ subject: n.subject, body: n.body })) };
 }
 
-function paperBrokers(env: NodeJS.ProcessEnv, marketData: FixtureMarketData) {
+export function paperBrokers(env: NodeJS.ProcessEnv, marketData: MarketDataSource, clock: Clock) {
   const accounts = (env.PAPER_ACCOUNTS ?? 'main,tiny').split(',').map((a) => a.trim()).filter((a) => a !== '');
   let quotes: Map<string, Dec> = new Map();
+  let quotedSession: string | undefined;
   const brokers = new Map<string, Broker>();
   for (const account of accounts) {
     brokers.set(account, new PaperBroker({ cash: env.PAPER_CASH ?? '100000', quote: (symbol) => quotes.get(symbol), idPrefix: `paper-${account}` }));
@@ -71,15 +85,17 @@ function paperBrokers(env: NodeJS.ProcessEnv, marketData: FixtureMarketData) {
   const directory = brokerDirectory(brokers);
   return (accountId: string): Broker => {
     const broker = directory(accountId);
-    // Quotes are the latest fixture closes, loaded on first use (the paper market has no feed).
+    // Quotes are the closes of today's session (the latest on or before it), loaded on first use and
+    // again when the session date moves on (the paper market has no feed).
     return {
       account: () => broker.account(),
       assets: (symbols) => broker.assets(symbols),
       orderByClientId: (id) => broker.orderByClientId(id),
       placeOrder: async (request) => {
-        if (!quotes.has(request.symbol)) {
-          const latest = await marketData.latestDate();
-          if (latest !== undefined) quotes = await quotesAsOf(marketData, await marketData.symbols(), latest);
+        const session = currentSessionDate(clock.now()).session;
+        if (session !== quotedSession) {
+          quotes = await quotesAsOf(marketData, await marketData.symbols(), session);
+          quotedSession = session;
         }
         return broker.placeOrder(request);
       },

@@ -12,7 +12,16 @@ import { MemoryNotifier } from '../../../src/trading/notifier.ts';
 import { startWorkflow } from '../../../src/trading/start-workflow.ts';
 import { InvalidEventError } from '../../../src/trading/trading-errors.ts';
 import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
-import { createConsumers } from '../../../src/trading/workflow-app.ts';
+import { createConsumers, subscribeWorkflow } from '../../../src/trading/workflow-app.ts';
+import { FixtureMarketData } from '../../../src/trading/fixture-market-data.ts';
+import { createLambdaRuntime, paperBrokers } from '../../../src/trading/lambda/runtime.ts';
+import { InMemoryEventBus } from '../../../src/trading/memory-bus.ts';
+import { dec } from '../../../src/trading/money.ts';
+import { SyntheticMarketData } from '../../../src/trading/synthetic-market-data.ts';
+import { runDispatcher } from '../../../src/trading/task-entry.ts';
+import { watchTerminalEvents } from '../../../src/trading/terminal-watcher.ts';
+import { DEFAULT_STRATEGY } from '../../../src/trading/strategy.ts';
+import { nyse } from '../../../src/market/index.ts';
 import { fixtureMarketData, RecordingBus, tickingClock } from './delivery-harness.ts';
 
 const PARAMS: WorkflowParams = { accountId: 'main', asOf: '2026-11-20', strategy: { kind: 'fixed', weights: [{ symbol: 'SPY', weight: '1' }] }, minTradeNotional: '100' };
@@ -102,4 +111,63 @@ describe('emailNotifier', () => {
     await emailNotifier({ publish }).notify({ subject: '[ops] Workflow COMPLETED', body: 'done\n', attributes: { outcome: 'COMPLETED' } });
     expect(publish).toHaveBeenCalledWith({ subject: '[ops] Workflow COMPLETED', body: 'done\n' });
   });
+});
+
+describe('the Lambda runtime\'s market data (MARKET_DATA_SOURCE)', () => {
+  const base = { WORKFLOW_TABLE: 'ops-workflows', EVENT_BUS_NAME: 'ops-trading', AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+
+  it('is synthetic by default (seed from MARKET_DATA_SEED), the fixture CSVs when asked', () => {
+    const synthetic = createLambdaRuntime(base, 'test').marketData;
+    expect(synthetic).toBeInstanceOf(SyntheticMarketData);
+    expect((synthetic as SyntheticMarketData).seed).toBe(0);
+    expect((createLambdaRuntime({ ...base, MARKET_DATA_SEED: '7' }, 'test').marketData as SyntheticMarketData).seed).toBe(7);
+    const fixtures = createLambdaRuntime({ ...base, MARKET_DATA_SOURCE: 'fixtures', MARKET_DATA_DIR: '/var/task/market-data' }, 'test');
+    expect(fixtures.marketData).toBeInstanceOf(FixtureMarketData);
+    expect(fixtures.deps.marketData).toBe(fixtures.marketData);
+  });
+
+  it('refuses an unknown source or a bad seed (a configuration error, before any event)', () => {
+    expect(() => createLambdaRuntime({ ...base, MARKET_DATA_SOURCE: 'live' }, 'test')).toThrow(expect.objectContaining({ code: 'INVALID_MARKET_DATA_SOURCE' }));
+    expect(() => createLambdaRuntime({ ...base, MARKET_DATA_SEED: 'abc' }, 'test')).toThrow(expect.objectContaining({ code: 'INVALID_MARKET_DATA_SEED' }));
+  });
+
+  it("fills paper orders at the close of the clock's session, and reloads the quotes when the date moves on", async () => {
+    const marketData = new SyntheticMarketData();
+    let now = new Date('2026-12-04T15:00:00Z');
+    const broker = paperBrokers({ PAPER_ACCOUNTS: 'main' }, marketData, { now: () => now })('main');
+    const closeOn = async (date: string) => (await marketData.history(['SPY'], date, 1)).get('SPY')![0]!.close;
+    const order = (id: string) => broker.placeOrder({ clientOrderId: id, symbol: 'SPY', side: 'buy', quantity: dec(1), referencePrice: dec(1) });
+    expect((await order('a')).fillPrice?.toFixed()).toBe((await closeOn('2026-12-04')).toFixed());
+    now = new Date('2026-12-06T15:00:00Z'); // Sunday: still Friday's close
+    expect((await order('b')).fillPrice?.toFixed()).toBe((await closeOn('2026-12-04')).toFixed());
+    now = new Date('2026-12-07T15:00:00Z');
+    const monday = await closeOn('2026-12-07');
+    expect(monday.eq(await closeOn('2026-12-04'))).toBe(false);
+    expect((await order('c')).fillPrice?.toFixed()).toBe(monday.toFixed());
+  });
+
+  it.each(['2026-12-04T15:00:00Z', '2027-11-26T17:00:00Z', '2028-02-29T20:59:00Z', '2031-06-06T14:30:00Z', '2099-12-31T15:00:00Z'])(
+    'completes the dispatcher\'s workflow of the session open at %s with the default wiring',
+    async (instant) => {
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+      const runtime = createLambdaRuntime(base, 'test');
+      let t = Date.parse(instant);
+      const clock = { now: () => new Date(t++) };
+      const store = new MemoryWorkflowStore();
+      const bus = new InMemoryEventBus();
+      const logger = new MemoryLogger();
+      const brokers = paperBrokers({}, runtime.marketData, clock);
+      subscribeWorkflow(bus, () => ({ ...runtime.deps, store, bus, clock, logger, brokers, notifier: new MemoryNotifier() }));
+      const watcher = watchTerminalEvents(bus);
+      const outcome = await runDispatcher(
+        { now: clock.now, calendar: nyse, logger, start: (correlationId, params) => startWorkflow({ store, bus, clock }, { correlationId, params }) },
+        { accountId: 'main', strategy: DEFAULT_STRATEGY, minTradeNotional: '100' },
+      );
+      expect(outcome).toMatchObject({ started: true, correlationId: `wf-main-${instant.slice(0, 10)}` });
+      const terminal = await watcher.waitOrIdle(`wf-main-${instant.slice(0, 10)}`);
+      watcher.stop();
+      expect(terminal?.type, JSON.stringify((await store.get(`wf-main-${instant.slice(0, 10)}`))?.failure)).toBe('WorkflowCompleted');
+      vi.unstubAllEnvs();
+    },
+  );
 });
