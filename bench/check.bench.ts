@@ -19,7 +19,6 @@ import { createSandboxClients } from '../src/sandbox/sandbox.ts';
 import { generateScenario } from '../src/sandbox/scenario.ts';
 import { seedScenario } from '../src/sandbox/seed.ts';
 import { motoClockMirror } from '../src/sandbox/moto-clock.ts';
-import { createVirtualClock } from '../src/sandbox/virtual-clock.ts';
 import { ensureRunLedgerTable, DynamoRunLedger } from '../src/aws/run-ledger-store.ts';
 import { createScheduleDefinitionCache, type ScheduleDefinitionCache } from '../src/aws/scheduler-reader.ts';
 
@@ -110,7 +109,7 @@ export async function runCheckBench(): Promise<void> {
       const scenario = generateScenario({ schedules: size, groups: 10, clusters: 3 });
       const clients = createSandboxClients(server.endpoint, scenario.region);
       // Seeded an hour before NOW on moto's clock, so the check sees the schedules as they would be then, on any date.
-      createVirtualClock(new Date(NOW.getTime() - 3_600_000), { onChange: motoClockMirror(server.clockFile) });
+      motoClockMirror(server.clockFile)(new Date(NOW.getTime() - 3_600_000));
       await seedScenario(scenario, { clients, endpoint: server.endpoint, concurrency: 16 });
       await ensureRunLedgerTable(clients.dynamodb, scenario.runLedgerTable);
       await new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable }).markCoverage(new Date(NOW.getTime() - 3_600_000));

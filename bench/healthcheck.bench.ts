@@ -24,8 +24,7 @@ import { startMotoServer, type MotoServer } from '../src/sandbox/moto-server.ts'
 import { createSandboxClients } from '../src/sandbox/sandbox.ts';
 import { loadScenario } from '../src/sandbox/scenario.ts';
 import { seedScenario } from '../src/sandbox/seed.ts';
-import { motoClockMirror } from '../src/sandbox/moto-clock.ts';
-import { createVirtualClock } from '../src/sandbox/virtual-clock.ts';
+import { motoFollowedClock } from '../src/sandbox/moto-clock.ts';
 
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 const IMPORT_RUNS = 7;
@@ -92,7 +91,7 @@ async function sandboxFigures(): Promise<void> {
     const scenario = await loadScenario('incident-2026-01-29');
     const clients = createSandboxClients(server.endpoint, scenario.region);
     // moto follows the replay's clock, so what it stamps agrees with START whatever the date today.
-    const clock = createVirtualClock(START, { onChange: motoClockMirror(server.clockFile) });
+    const clock = motoFollowedClock(START, server.clockFile);
     const seed = await seedScenario(scenario, { clients, endpoint: server.endpoint });
     await ensureAlertStateTable(clients.dynamodb, 'ops-alert-state');
     const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable });

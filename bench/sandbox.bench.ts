@@ -14,8 +14,7 @@ import { createSandboxClients } from '../src/sandbox/sandbox.ts';
 import { generateScenario, loadScenario } from '../src/sandbox/scenario.ts';
 import type { Scenario } from '../src/sandbox/scenario-schema.ts';
 import { seedScenario } from '../src/sandbox/seed.ts';
-import { motoClockMirror } from '../src/sandbox/moto-clock.ts';
-import { createVirtualClock } from '../src/sandbox/virtual-clock.ts';
+import { motoFollowedClock } from '../src/sandbox/moto-clock.ts';
 
 const READY_TARGET_MS = 5_000;
 /**
@@ -38,7 +37,7 @@ async function replay(server: MotoServer, scenario: Scenario, start: Date, minut
   await resetSandbox(server.endpoint);
   const clients = createSandboxClients(server.endpoint, scenario.region);
   // moto follows the replay's clock: CreationDate is `start`, whatever the date today.
-  const clock = createVirtualClock(start, { onChange: motoClockMirror(server.clockFile) });
+  const clock = motoFollowedClock(start, server.clockFile);
   const t0 = performance.now();
   const seed = await seedScenario(scenario, { clients, endpoint: server.endpoint, concurrency: 16 });
   const seedMs = performance.now() - t0;

@@ -13,9 +13,8 @@ import { resetSandbox } from '../sandbox/moto-server.ts';
 import { createSandboxClients } from '../sandbox/sandbox.ts';
 import { loadScenario } from '../sandbox/scenario.ts';
 import { seedScenario } from '../sandbox/seed.ts';
-import { motoClockMirror } from '../sandbox/moto-clock.ts';
+import { motoFollowedClock } from '../sandbox/moto-clock.ts';
 import { ReplayDayKind, type ReplayDay } from '../sandbox/replay-day.ts';
-import { createVirtualClock } from '../sandbox/virtual-clock.ts';
 import { formatClock } from '../time-format.ts';
 
 export const DEMO_SCENARIO = 'incident-2026-01-29';
@@ -84,7 +83,7 @@ export async function replayIncident(sandbox: DemoSandbox, mode: DemoMode, io: D
   const clients = createSandboxClients(endpoint, scenario.region);
   // The clock before the seed, a minute before the open: moto dates the broken schedules before it, and
   // the firer (which fires what is due after its start) performs, and fails, the 09:30 runs.
-  const clock = createVirtualClock(new Date(open.getTime() - SEEDED_BEFORE_OPEN_MS), sandbox.clockFile ? { onChange: motoClockMirror(sandbox.clockFile) } : {});
+  const clock = motoFollowedClock(new Date(open.getTime() - SEEDED_BEFORE_OPEN_MS), sandbox.clockFile);
   const seed = await seedScenario(scenario, { clients, endpoint });
   const topic = seed.topics[TOPIC];
   if (topic === undefined) throw new Error(`scenario ${DEMO_SCENARIO} has no topic ${TOPIC}`);

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
+import { createVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
 /** moto-launcher.py reads the clock file named by this variable. */
 export const MOTO_CLOCK_ENV = 'OPS_SANDBOX_CLOCK_FILE';
@@ -37,4 +38,12 @@ export function motoClockMirror(file: string, options: MotoClockOptions = {}): (
     writeFileSync(temp, JSON.stringify({ timeline, epochMs: instant.getTime(), holdMs, iso: instant.toISOString() }));
     renameSync(temp, file);
   };
+}
+
+/**
+ * A virtual clock at `start` that moto follows through `clockFile` (MotoServer.clockFile). Without a
+ * file (a moto started elsewhere) the clock is unbound and that moto keeps the wall clock.
+ */
+export function motoFollowedClock(start: Date, clockFile: string | undefined): VirtualClock {
+  return createVirtualClock(start, clockFile ? { onChange: motoClockMirror(clockFile) } : {});
 }

@@ -31,7 +31,7 @@ export const DEFAULT_TASK_RUNNING_SECONDS = 3_600;
  * The Python side (watchdog, TCP_NODELAY, virtual clock): see moto-launcher.py. Passed as `-c <code>`
  * so the process is one interpreter whose pid is moto's, and so a wrapper can exec it unchanged.
  */
-const LAUNCHER = readFileSync(fileURLToPath(new URL('./moto-launcher.py', import.meta.url)), 'utf8');
+const LAUNCHER_FILE = fileURLToPath(new URL('./moto-launcher.py', import.meta.url));
 
 export interface MotoSettings {
   /** Seconds each ECS task status lasts on moto's clock; tasks stay RUNNING this long after RunTask. */
@@ -59,8 +59,8 @@ export interface MotoServer {
   readonly port: number;
   readonly pid: number;
   /**
-   * The file moto reads its clock from (moto-clock.ts): bind a VirtualClock to it with
-   * `motoClockMirror(server.clockFile)`. Until something writes it, moto follows the wall clock.
+   * The file moto reads its clock from (moto-clock.ts): `motoFollowedClock(start, server.clockFile)`
+   * is a VirtualClock that moto follows. Until something writes it, moto follows the wall clock.
    */
   readonly clockFile: string;
   /** True once the moto process has exited. */
@@ -149,7 +149,9 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
   const clockDir = mkdtempSync(join(tmpdir(), 'ops-moto-clock-'));
   const clockFile = join(clockDir, 'clock.json');
   const removeClockDir = (): void => rmSync(clockDir, { recursive: true, force: true });
-  const child: ChildProcess = spawn(python, ['-c', LAUNCHER, '-H', MOTO_HOST, '-p', String(port)], {
+  // Read at launch, not at import: every `ops` command loads this module, few start moto.
+  const launcher = readFileSync(LAUNCHER_FILE, 'utf8');
+  const child: ChildProcess = spawn(python, ['-c', launcher, '-H', MOTO_HOST, '-p', String(port)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...(options.env ?? process.env), [MOTO_CLOCK_ENV]: clockFile },

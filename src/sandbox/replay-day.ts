@@ -7,6 +7,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { UserError } from '../errors.ts';
 import { nyse, type MarketCalendar, type Session } from '../market/index.ts';
+import { formatClock } from '../time-format.ts';
 
 export const ReplayDayKind = { regular: 'regular', earlyClose: 'early-close', closed: 'closed' } as const;
 export type ReplayDayKind = (typeof ReplayDayKind)[keyof typeof ReplayDayKind];
@@ -39,7 +40,7 @@ export function replayDay(text: string, calendar: MarketCalendar = nyse): Replay
 }
 
 export function nextRegularSession(now: Date, calendar: MarketCalendar = nyse): ReplayDay {
-  let day = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(calendar.timezone).toPlainDate();
+  let day = Temporal.PlainDate.from(calendar.sessionAt(now).date);
   // Early closes are skipped too: the default must be a full trading day. Two weeks always holds one.
   for (let i = 0; i < 14; i++, day = day.add({ days: 1 })) {
     const session = calendar.session(day.toString());
@@ -54,13 +55,6 @@ export function wallTimeOn(date: string, hhmm: string, timezone: string): Date {
   return new Date(zoned.epochMilliseconds);
 }
 
-/** `instant` moved to `date`, keeping its wall time in `timezone` (a replay window moved to another day). */
-export function sameWallTimeOn(instant: Date, date: string, timezone: string): Date {
-  const zoned = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timezone);
-  const moved = Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: timezone, plainTime: zoned.toPlainTime() });
-  return new Date(moved.epochMilliseconds);
-}
-
 /** Whole New York calendar days from the date of `instant` to `date` (negative when `date` is earlier). */
 export function daysUntil(instant: Date, date: string, timezone: string): number {
   const from = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timezone).toPlainDate();
@@ -70,12 +64,11 @@ export function daysUntil(instant: Date, date: string, timezone: string): number
 function describe(session: Session, calendar: MarketCalendar): ReplayDay {
   const weekday = WEEKDAYS[Temporal.PlainDate.from(session.date).dayOfWeek - 1] ?? '';
   const open = wallTimeOn(session.date, OPEN_WALL_TIME, calendar.timezone);
-  const clock = (at: Date) => Temporal.Instant.fromEpochMilliseconds(at.getTime()).toZonedDateTimeISO(calendar.timezone).toPlainTime().toString({ smallestUnit: 'minute' });
   if (!session.open) {
     const why = session.reason === 'weekend' ? 'weekend' : `${session.name ?? session.reason}`;
     return { date: session.date, kind: ReplayDayKind.closed, session, open, description: `${weekday} ${session.date}, market closed (${why})` };
   }
-  const hours = `${clock(session.openAt)}-${clock(session.closeAt)} ET`;
+  const hours = `${formatClock(session.openAt, calendar.timezone)}-${formatClock(session.closeAt, calendar.timezone)} ET`;
   return session.earlyClose
     ? { date: session.date, kind: ReplayDayKind.earlyClose, session, open, description: `${weekday} ${session.date}, an early close ${hours} (${session.earlyCloseReason ?? 'early close'})` }
     : { date: session.date, kind: ReplayDayKind.regular, session, open, description: `${weekday} ${session.date}, a regular session ${hours}` };

@@ -6,12 +6,9 @@
  */
 import { Temporal } from 'temporal-polyfill';
 import { NYSE_TIMEZONE } from '../market/index.ts';
-import { daysUntil, sameWallTimeOn, wallTimeOn, type ReplayDay } from './replay-day.ts';
+import { daysUntil, type ReplayDay } from './replay-day.ts';
 import { validateScenario } from './scenario.ts';
 import type { Scenario, ScenarioSchedule } from './scenario-schema.ts';
-
-/** Scenarios without a replay window start here on the chosen day. */
-const DEFAULT_START_WALL_TIME = '09:30';
 
 export interface ScenarioOnDay {
   scenario: Scenario;
@@ -21,10 +18,10 @@ export interface ScenarioOnDay {
 
 export function scenarioOnDay(scenario: Scenario, day: ReplayDay): ScenarioOnDay {
   const replayStart = scenario.replay?.start;
-  if (replayStart === undefined) return { scenario, start: wallTimeOn(day.date, DEFAULT_START_WALL_TIME, NYSE_TIMEZONE) };
+  if (replayStart === undefined) return { scenario, start: day.open };
   const days = daysUntil(new Date(replayStart), day.date, NYSE_TIMEZONE);
   const move = (iso: string) => shiftDays(new Date(iso), days).toISOString();
-  const start = sameWallTimeOn(new Date(replayStart), day.date, NYSE_TIMEZONE);
+  const start = shiftDays(new Date(replayStart), days);
   const moved = {
     ...scenario,
     replay: { ...scenario.replay, start: start.toISOString(), ...(scenario.replay?.end !== undefined ? { end: move(scenario.replay.end) } : {}) },

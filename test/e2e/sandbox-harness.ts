@@ -7,12 +7,12 @@ import type { AwsClients } from '../../src/aws/clients.ts';
 import { DynamoRunLedger } from '../../src/aws/run-ledger-store.ts';
 import { createFirer, type Firer } from '../../src/sandbox/firer.ts';
 import { resetSandbox } from '../../src/sandbox/moto-server.ts';
-import { motoClockMirror } from '../../src/sandbox/moto-clock.ts';
+import { motoFollowedClock } from '../../src/sandbox/moto-clock.ts';
 import { createSandboxClients } from '../../src/sandbox/sandbox.ts';
 import { loadScenario } from '../../src/sandbox/scenario.ts';
 import type { Scenario } from '../../src/sandbox/scenario-schema.ts';
 import { seedScenario, type SeedResult } from '../../src/sandbox/seed.ts';
-import { createVirtualClock, type VirtualClock } from '../../src/sandbox/virtual-clock.ts';
+import type { VirtualClock } from '../../src/sandbox/virtual-clock.ts';
 
 export interface SeededSandbox {
   endpoint: string;
@@ -30,8 +30,7 @@ export function motoEndpoint(): string {
 
 /** A virtual clock at `start` that moto follows: everything moto stamps from now on is on it. */
 export function sandboxClock(start: Date): VirtualClock {
-  const file = inject('motoClockFile');
-  return createVirtualClock(start, file ? { onChange: motoClockMirror(file) } : {});
+  return motoFollowedClock(start, inject('motoClockFile') || undefined);
 }
 
 /** Resets moto, seeds `scenarioName`, and starts a firer whose clock stands at `start`. */

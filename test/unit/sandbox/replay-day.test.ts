@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nyse } from '../../../src/market/index.ts';
-import { daysUntil, nextRegularSession, replayDay, resolveReplayDay, sameWallTimeOn, wallTimeOn } from '../../../src/sandbox/replay-day.ts';
+import { daysUntil, nextRegularSession, replayDay, resolveReplayDay, wallTimeOn } from '../../../src/sandbox/replay-day.ts';
 
 describe('replayDay', () => {
   it('a regular session opens at 09:30 New York, in winter and in summer time', () => {
@@ -56,9 +56,5 @@ describe('the default day: the next regular session on or after today in New Yor
 describe('wall times across DST', () => {
   it('a wall time skipped on spring-forward day moves forward', () => {
     expect(wallTimeOn('2027-03-14', '02:30', 'America/New_York')).toEqual(new Date('2027-03-14T07:30:00Z'));
-  });
-
-  it('sameWallTimeOn keeps 09:30 New York from a winter day to a summer day', () => {
-    expect(sameWallTimeOn(new Date('2026-11-23T14:30:00Z'), '2027-06-14', 'America/New_York')).toEqual(new Date('2027-06-14T13:30:00Z'));
   });
 });
