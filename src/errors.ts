@@ -37,9 +37,12 @@ export class UserError extends OpsError {
 
 export class FaultError extends OpsError {
   readonly kind = ErrorKind.fault;
+  /** What to do about an outage, when there is something (wait, check the AWS Health Dashboard). */
+  readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: { cause?: unknown; hint?: string }) {
     super(code, message, options);
+    this.hint = options?.hint;
   }
 }
 

@@ -106,7 +106,7 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
         send: true,
         kind: 'recovery',
         next: { version: 1, failing: {}, lastSentAt: nowIso, lastSentKind: 'recovery' },
-        reason: `all ${resolved.length} failing finding(s) resolved: healthy again`,
+        reason: `all ${resolved.length} failing finding(s) resolved: nothing at or above the alert threshold`,
         changes,
       };
     }

@@ -77,7 +77,7 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       subject = `[${worst.toUpperCase()}] ${phrase}`;
       lines.push(`${worst.toUpperCase()}: ${phrase}`, '');
       lines.push(...failureDetails(decision, failing, findings, report, timezone, options));
-      lines.push('You get one email per change, reminders while critical findings persist during market hours, and one email when all is healthy again.');
+      lines.push('You get one email per change, reminders while critical findings persist during market hours, and one email when every finding that alerted has cleared.');
       break;
     }
     case 'reminder': {
@@ -91,12 +91,27 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       break;
     }
     case 'recovery': {
-      subject = '[RESOLVED] all schedules healthy again';
-      lines.push(`RESOLVED: all ${decision.changes.resolved.length} failing finding(s) cleared; every schedule is healthy again.`, '');
+      // "Healthy" only when nothing but info is left: a warning below the alert threshold (the
+      // TARGET_ERRORS of the runs that failed before the repair, a MISSED_RUNS outside market hours)
+      // is still a warning, and the status line counts it.
+      const resolved = decision.changes.resolved.length;
+      const open = report.findings.filter((f) => f.severity !== Severity.info).length;
+      const noun = report.findings.some((f) => f.severity === Severity.critical) ? 'finding' : 'warning';
+      if (open === 0) {
+        subject = '[RESOLVED] all schedules healthy again';
+        lines.push(`RESOLVED: all ${resolved} failing finding(s) cleared; every schedule is healthy again.`, '');
+      } else {
+        subject = `[RESOLVED] all alerting findings cleared; ${plural(open, noun)} still below the alert threshold`;
+        lines.push(
+          `RESOLVED: all ${resolved} finding(s) that alerted have cleared; nothing is failing at the alert threshold any more.`,
+          `Not all healthy: ${plural(open, noun)} ${open === 1 ? 'is' : 'are'} still reported below the threshold (listed at the end); they send no email.`,
+          '',
+        );
+      }
       lines.push(...statusLines(report, timezone), '');
-      lines.push(`Resolved (${decision.changes.resolved.length})`, ...resolvedLines(decision.changes.resolved, MAX_TABLE_ROWS), '');
-      const below = (['critical', 'warning', 'info'] as const).filter((s) => report.summary.findings[s] > 0).map((s) => `${report.summary.findings[s]} ${s}`);
-      if (below.length > 0) lines.push(`Still reported below the alert threshold: ${below.join(', ')} (details: ops check-schedulers).`);
+      lines.push(`Resolved (${resolved})`, ...resolvedLines(decision.changes.resolved, MAX_TABLE_ROWS), '');
+      const below = stillReported(report);
+      if (below !== undefined) lines.push(`Still reported below the alert threshold: ${below}; details: ops check-schedulers.`);
       lines.push('No further emails until something fails again.');
       break;
     }
@@ -138,7 +153,10 @@ export function renderSelfHealedEmail(input: { changes: SelfHealedChange[]; repo
       : `The healthcheck tried to repair ${plural(n, 'schedule')}: ${repointed.length} repointed, ${problems.length} not. The rest need a person.`,
     '',
   );
-  lines.push(...statusLines(report, NYSE_TIMEZONE), '');
+  lines.push(...statusLines(report, NYSE_TIMEZONE));
+  // The report is the one after the repair: say what it still reports, so "repaired" is not read as "healthy".
+  const after = stillReported(report);
+  lines.push(after === undefined ? 'After the repair the check reports nothing.' : `Still reported after the repair: ${after}.`, '');
   if (n > 0) {
     lines.push('Changes');
     lines.push(
@@ -178,6 +196,12 @@ function describeFailingSet(failing: [string, FailingEntry][], findings: Map<str
   const tier = failing.filter(([, entry]) => entry.severity === worst);
   const codes = new Set(tier.map(([, entry]) => entry.code));
   const [onlyCode] = codes;
+  if (codes.size === 1 && onlyCode === FindingCode.MONITOR_BLIND) {
+    const blind = findings.get(tier[0]?.[0] ?? '');
+    const action = typeof blind?.evidence.action === 'string' ? blind.evidence.action : 'the AWS calls';
+    const errorName = typeof blind?.evidence.errorName === 'string' ? ` (${blind.evidence.errorName})` : '';
+    return `the monitor cannot see: ${action} failed${errorName}`;
+  }
   const adjective = codes.size === 1 && onlyCode !== undefined ? CLUSTER_PHRASES[onlyCode] : undefined;
   if (adjective !== undefined) {
     const clusters = new Set(tier.map(([fingerprint]) => findings.get(fingerprint)?.evidence.clusterArn));
@@ -316,6 +340,30 @@ function sinceLine(failing: [string, FailingEntry][], decision: SendDecision, re
   const since = earliestSince(failing, decision, report);
   const lasting = nowOf(decision, report) - since;
   return `Failing since ${wallTime(new Date(since), timezone)}${lasting >= 60_000 ? ` (${duration(lasting)})` : ' (first seen by this check)'}.`;
+}
+
+const MAX_LISTED_SUBJECTS = 4;
+
+/**
+ * What the report still holds, worst first: `2 warning (TARGET_ERRORS ×2: group ops-pipeline, group
+ * ops-pipeline-market), 6 info (NO_DEAD_LETTER_QUEUE ×6)`; undefined when it holds nothing.
+ */
+function stillReported(report: CheckReport): string | undefined {
+  const parts: string[] = [];
+  for (const severity of [Severity.critical, Severity.warning, Severity.info]) {
+    const tier = report.findings.filter((f) => f.severity === severity);
+    if (tier.length === 0) continue;
+    const codes = codeCounts(tier.map((f) => ({ code: f.code, severity: f.severity })));
+    if (severity === Severity.info) {
+      parts.push(`${tier.length} ${severity} (${codes})`);
+      continue;
+    }
+    const subjects = [...new Set(tier.map((f) => (f.schedule ? `${f.schedule.group}/${f.schedule.name}` : f.group !== undefined ? `group ${f.group}` : 'the check')))].sort();
+    const listed = subjects.slice(0, MAX_LISTED_SUBJECTS).join(', ');
+    const more = subjects.length > MAX_LISTED_SUBJECTS ? ` and ${subjects.length - MAX_LISTED_SUBJECTS} more` : '';
+    parts.push(`${tier.length} ${severity} (${codes}: ${listed}${more})`);
+  }
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────────

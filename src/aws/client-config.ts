@@ -6,6 +6,7 @@
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { UserError } from '../errors.ts';
+import { clipText } from '../clip-text.ts';
 
 export interface AwsSettings {
   /** AWS region; falls back to AWS_REGION / AWS_DEFAULT_REGION. */
@@ -26,6 +27,9 @@ export interface ClientConfig {
   retryMode: 'adaptive';
 }
 
+/** What the SDK accepts as a region: one hostname label (it puts the region into every endpoint's host). */
+const REGION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 export function resolveClientConfig(settings: AwsSettings, env: NodeJS.ProcessEnv = process.env): ClientConfig {
   const region = settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
@@ -35,16 +39,24 @@ export function resolveClientConfig(settings: AwsSettings, env: NodeJS.ProcessEn
       'Pass --region <region>, or export AWS_REGION (try `ops sandbox up` for a local sandbox).',
     );
   }
+  if (!REGION_NAME.test(region)) {
+    const suggestion = region.trim().toLowerCase();
+    throw new UserError(
+      'INVALID_REGION',
+      `The region ${JSON.stringify(clipText(region))} is not a region name: AWS would reject every call.`,
+      REGION_NAME.test(suggestion) ? `Pass --region ${suggestion}.` : 'Pass a region such as --region us-east-1 (lower-case letters, digits and dashes), or fix AWS_REGION.',
+    );
+  }
   const endpoint = settings.endpoint ?? env.AWS_ENDPOINT_URL;
   if (endpoint !== undefined) {
     let url: URL;
     try {
       url = new URL(endpoint);
     } catch (cause) {
-      throw new UserError('BAD_ENDPOINT', `The endpoint "${endpoint}" is not a URL.`, 'Pass --endpoint http://127.0.0.1:<port>, or unset AWS_ENDPOINT_URL.', { cause });
+      throw new UserError('BAD_ENDPOINT', `The endpoint "${clipText(endpoint)}" is not a URL.`, 'Pass --endpoint http://127.0.0.1:<port>, or unset AWS_ENDPOINT_URL.', { cause });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new UserError('BAD_ENDPOINT', `The endpoint "${endpoint}" must use http or https.`, 'Pass --endpoint http://127.0.0.1:<port>.');
+      throw new UserError('BAD_ENDPOINT', `The endpoint "${clipText(endpoint)}" must use http or https.`, 'Pass --endpoint http://127.0.0.1:<port>.');
     }
   }
   const credentials = credentialsFor(settings, env);

@@ -24,6 +24,7 @@ import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dy
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { clipText } from '../clip-text.ts';
 import { FaultError, UserError } from '../errors.ts';
 import { parseWorkflowEvent, STEPS, workflowParamsSchema, type Step, type TerminalEvent } from '../trading/events.ts';
 import { byPlanPosition } from '../trading/memory-workflow-store.ts';
@@ -516,13 +517,13 @@ export function workflowStoreError(operation: string, tableName: string, error: 
   if (name === 'ResourceNotFoundException') {
     return new UserError(
       'WORKFLOW_TABLE_MISSING',
-      `DynamoDB ${operation} failed: workflow table "${tableName}" does not exist (${message}).`,
-      'Deploy the stack (pulumi up) or start the sandbox, or pass the right --table and region.',
+      `DynamoDB ${operation} failed: workflow table "${clipText(tableName)}" does not exist (${message}).`,
+      'Pass --table <name> or export WORKFLOW_TABLE with the stack output workflowTableName, in the stack\'s region (--region); on the sandbox, `ops workflow setup` creates it.',
       { cause: error },
     );
   }
   if (isAccessDenied(error)) {
-    return new UserError('WORKFLOW_STORE_ACCESS_DENIED', `DynamoDB ${operation} on workflow table "${tableName}" was denied (${message}).`, `Grant dynamodb:${operation} on the table to the role or user in use.`, {
+    return new UserError('WORKFLOW_STORE_ACCESS_DENIED', `DynamoDB ${operation} on workflow table "${clipText(tableName)}" was denied (${message}).`, `Grant dynamodb:${operation} on the table to the role or user in use.`, {
       cause: error,
     });
   }

@@ -67,6 +67,7 @@ export async function collect(ports: CheckPorts, options: CollectOptions): Promi
   return {
     collectedAt: options.now,
     region: options.region,
+    scope: options.filter,
     groups,
     schedules,
     unreadable,

@@ -35,7 +35,7 @@ export function createEvaluateContext(snapshot: Snapshot, options: EvaluateOptio
   };
 }
 
-export function isMarketCritical(schedule: ScheduleFacts, ctx: EvaluateContext): boolean {
+export function isMarketCritical(schedule: Pick<ScheduleFacts, 'group' | 'name'>, ctx: EvaluateContext): boolean {
   const tag = ctx.groupsByName.get(schedule.group)?.tags[MARKET_CRITICAL_TAG];
   if (tag !== undefined && tag.toLowerCase() === 'true') return true;
   return ctx.marketCriticalPatterns.some((pattern) => globToRegExp(pattern).test(schedule.name));

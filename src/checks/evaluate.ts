@@ -4,6 +4,7 @@ import type { Snapshot } from './model.ts';
 import { incompleteFindings } from './rules/incomplete-rules.ts';
 import { metricFindings } from './rules/metric-rules.ts';
 import { runFindings } from './rules/run-rules.ts';
+import { blindFindings, scopeFindings } from './rules/sight-rules.ts';
 import { checkExpression, stateFindings } from './rules/state-rules.ts';
 import { targetFindings } from './rules/target-rules.ts';
 
@@ -24,7 +25,11 @@ export function evaluate(snapshot: Snapshot, options: EvaluateOptions): Finding[
     findings.push(...stateFindings(schedule, expression.parsed, ctx));
     findings.push(...runFindings(schedule, expression.parsed, ctx));
   }
-  findings.push(...metricFindings(ctx), ...incompleteFindings(ctx));
+  const blind = blindFindings(ctx);
+  // The action that blinded the check is said once, by MONITOR_BLIND, not again as CHECK_INCOMPLETE.
+  const blindActions = new Set(blind.map((f) => f.evidence.action));
+  const incomplete = incompleteFindings(ctx).filter((f) => !blindActions.has(f.evidence.action));
+  findings.push(...metricFindings(ctx), ...incomplete, ...blind, ...scopeFindings(ctx));
   return sortFindings(findings);
 }
 

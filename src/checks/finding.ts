@@ -28,6 +28,8 @@ export const FindingCode = {
   TARGET_ERRORS: 'TARGET_ERRORS',
   NO_DEAD_LETTER_QUEUE: 'NO_DEAD_LETTER_QUEUE',
   CHECK_INCOMPLETE: 'CHECK_INCOMPLETE',
+  MONITOR_BLIND: 'MONITOR_BLIND',
+  SCOPE_EMPTY: 'SCOPE_EMPTY',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
 

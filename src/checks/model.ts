@@ -102,6 +102,8 @@ export type RunEvidence =
 export interface Snapshot {
   collectedAt: Date;
   region: string;
+  /** The filter the schedules were listed with; absent means every schedule in the region. */
+  scope?: ScheduleScope;
   groups: ScheduleGroupFacts[];
   schedules: ScheduleFacts[];
   /** Schedules listed but whose details could not be read. */
@@ -115,6 +117,13 @@ export interface Snapshot {
   evidence: Map<string, RunEvidence>;
   /** Failures that are not tied to one look-up (e.g. listing groups was denied). */
   failures: LookupFailure[];
+}
+
+/** Which schedules a check covers (ports.ts calls it ScheduleFilter). */
+export interface ScheduleScope {
+  group?: string;
+  namePrefix?: string;
+  state?: 'ENABLED' | 'DISABLED';
 }
 
 export function scheduleId(ref: { group: string; name: string }): string {

@@ -10,6 +10,7 @@ import type {
   ScheduleFacts,
   ScheduleGroupFacts,
   ScheduleRef,
+  ScheduleScope,
   TaskDefinitionFacts,
 } from './model.ts';
 
@@ -21,11 +22,7 @@ export interface ScheduleListing extends ScheduleRef {
   lastModificationDate?: Date;
 }
 
-export interface ScheduleFilter {
-  group?: string;
-  namePrefix?: string;
-  state?: 'ENABLED' | 'DISABLED';
-}
+export type ScheduleFilter = ScheduleScope;
 
 export interface SchedulerPort {
   /** All schedule groups with their tags; throws LookupError when denied. */

@@ -32,6 +32,8 @@ export const CHECKS: readonly CheckDeclaration[] = [
   { code: FindingCode.TARGET_ERRORS, severity: Severity.warning, title: 'Scheduler reports target errors for the group', iamActions: ['cloudwatch:GetMetricData'], runbook: runbook(FindingCode.TARGET_ERRORS) },
   { code: FindingCode.NO_DEAD_LETTER_QUEUE, severity: Severity.info, title: 'Schedule has no dead-letter queue', iamActions: [], runbook: runbook(FindingCode.NO_DEAD_LETTER_QUEUE) },
   { code: FindingCode.CHECK_INCOMPLETE, severity: Severity.warning, title: 'Part of the check could not run', iamActions: ['scheduler:ListScheduleGroups', 'scheduler:ListTagsForResource'], runbook: runbook(FindingCode.CHECK_INCOMPLETE) },
+  { code: FindingCode.MONITOR_BLIND, severity: Severity.critical, title: 'The check could not see: schedules unlistable or an API unreachable', iamActions: ['scheduler:ListSchedules'], runbook: runbook(FindingCode.MONITOR_BLIND) },
+  { code: FindingCode.SCOPE_EMPTY, severity: Severity.warning, title: 'No schedule matches the scope of the check', iamActions: ['scheduler:ListScheduleGroups'], runbook: runbook(FindingCode.SCOPE_EMPTY) },
 ];
 
 export function declarationOf(code: Code): CheckDeclaration {

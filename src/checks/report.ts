@@ -3,6 +3,7 @@
  * (documented in README "check-schedulers JSON"); the text is a table grouped by severity.
  */
 import type { MarketCalendar } from '../market/index.ts';
+import type { Blindness } from './blindness.ts';
 import { atLeast, severityRank, type Finding, type Severity } from './finding.ts';
 import { scheduleId, type Snapshot } from './model.ts';
 
@@ -39,9 +40,15 @@ export interface CheckReport {
     worst: Severity | null;
   }[];
   calls?: Record<string, number>;
+  /** Present when the check could not see (MONITOR_BLIND): the report proves nothing. */
+  blind?: { code: Blindness['code']; cause: Blindness['cause']; action: string; reason: string; hint: string };
 }
 
-export function buildReport(snapshot: Snapshot, findings: Finding[], opts: { failOn: Severity; calendar: MarketCalendar; calls?: Record<string, number> }): CheckReport {
+export function buildReport(
+  snapshot: Snapshot,
+  findings: Finding[],
+  opts: { failOn: Severity; calendar: MarketCalendar; calls?: Record<string, number>; blind?: Blindness },
+): CheckReport {
   const now = snapshot.collectedAt;
   const status = opts.calendar.status(now);
   const bySchedule = new Map<string, Finding[]>();
@@ -74,7 +81,8 @@ export function buildReport(snapshot: Snapshot, findings: Finding[], opts: { fai
       worst,
     };
   });
-  const failing = findings.some((f) => atLeast(f.severity, opts.failOn));
+  const failing = opts.blind !== undefined || findings.some((f) => atLeast(f.severity, opts.failOn));
+  const blind = opts.blind;
   return {
     ok: !failing,
     generatedAt: now.toISOString(),
@@ -100,6 +108,7 @@ export function buildReport(snapshot: Snapshot, findings: Finding[], opts: { fai
     findings,
     schedules,
     ...(opts.calls ? { calls: opts.calls } : {}),
+    ...(blind ? { blind: { code: blind.code, cause: blind.cause, action: blind.failure.action, reason: blind.reason, hint: blind.hint } } : {}),
   };
 }
 
@@ -144,6 +153,8 @@ export function summaryLine(report: CheckReport, opts: { formatClock: (iso: stri
     : `market CLOSED (${market.reason ?? 'closed'}) · opens ${opts.formatWhen(market.opensAt ?? '')} ET`;
   const bySeverity = summary.schedulesBySeverity;
   const parts = [`${summary.schedules} schedule${summary.schedules === 1 ? '' : 's'}`, `${bySeverity.critical} critical`];
+  // "0 schedules · 0 critical" from a check that saw nothing reads as healthy; say what it is.
+  if (report.blind) parts.unshift('NOT CHECKED: the monitor cannot see');
   if (bySeverity.warning > 0) parts.push(`${bySeverity.warning} warning`);
   if (summary.otherFindings > 0) parts.push(`${summary.otherFindings} group/check finding(s)`);
   parts.push(market_);

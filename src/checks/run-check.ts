@@ -3,7 +3,7 @@
  * collect → evaluate → report. Callers own the ports (and so the AWS clients).
  */
 import type { MarketCalendar } from '../market/index.ts';
-import { UserError } from '../errors.ts';
+import { assessBlindness, type Blindness } from './blindness.ts';
 import { collect, type CollectOptions } from './collect.ts';
 import { evaluate } from './evaluate.ts';
 import type { Finding, Severity } from './finding.ts';
@@ -25,6 +25,8 @@ export interface CheckResult {
   snapshot: Snapshot;
   findings: Finding[];
   report: CheckReport;
+  /** Set when the check could not see; the findings then prove nothing (MONITOR_BLIND). */
+  blind?: Blindness;
 }
 
 export const CHECK_DEFAULTS = {
@@ -37,7 +39,6 @@ export const CHECK_DEFAULTS = {
 
 export async function runCheck(ports: CheckPorts, options: CheckOptions): Promise<CheckResult> {
   const snapshot = await collect(ports, options);
-  refuseWithoutAccess(snapshot);
   const findings = evaluate(snapshot, {
     now: options.now,
     calendar: options.calendar,
@@ -46,33 +47,7 @@ export async function runCheck(ports: CheckPorts, options: CheckOptions): Promis
     ...(options.knownChanges ? { knownChanges: options.knownChanges } : {}),
   });
   const calls = options.calls?.();
-  const report = buildReport(snapshot, findings, { failOn: options.failOn, calendar: options.calendar, ...(calls ? { calls } : {}) });
-  return { snapshot, findings, report };
-}
-
-const CREDENTIAL_ERRORS = /CredentialsProviderError|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|InvalidSignatureException|SignatureDoesNotMatch/;
-const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|NetworkingError|TimeoutError/;
-
-/**
- * Missing credentials or an unreachable endpoint are configuration errors (exit 2), not findings:
- * every look-up would fail the same way and the report would be noise.
- */
-function refuseWithoutAccess(snapshot: Snapshot): void {
-  const listing = snapshot.failures.find((f) => f.action === 'scheduler:ListSchedules');
-  if (!listing) return;
-  const text = `${listing.errorName} ${listing.message}`;
-  if (CREDENTIAL_ERRORS.test(text)) {
-    throw new UserError(
-      'NO_CREDENTIALS',
-      `AWS rejected or could not find credentials: ${listing.message}`,
-      'Set AWS_PROFILE (or pass --profile), or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; to try ops without AWS, run `ops sandbox up` and export what it prints.',
-    );
-  }
-  if (UNREACHABLE.test(text)) {
-    throw new UserError(
-      'ENDPOINT_UNREACHABLE',
-      `Cannot reach the Scheduler API: ${listing.message}`,
-      'Check --endpoint / AWS_ENDPOINT_URL and your network; for the local sandbox, start it with `ops sandbox up`.',
-    );
-  }
+  const blind = assessBlindness(snapshot);
+  const report = buildReport(snapshot, findings, { failOn: options.failOn, calendar: options.calendar, ...(calls ? { calls } : {}), ...(blind ? { blind } : {}) });
+  return { snapshot, findings, report, ...(blind ? { blind } : {}) };
 }

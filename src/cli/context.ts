@@ -26,8 +26,12 @@ export interface CliContext {
 
 /** What a command hands back; the shell prints it and turns it into the exit code. */
 export interface CommandOutcome {
-  /** 0 healthy / done, 1 findings or failed items. Usage and fault codes come from thrown errors. */
-  exitCode: 0 | 1;
+  /**
+   * 0 healthy / done, 1 findings or failed items. Usage and fault codes usually come from thrown
+   * errors; a command returns 2 or 3 itself only when its document must still be printed (a blind
+   * healthcheck has published its metrics and alert, and says so).
+   */
+  exitCode: ExitCode;
   /** The single JSON document printed with --json. */
   json: unknown;
   /** The human rendering printed without --json (a trailing newline is added when missing). */

@@ -42,6 +42,10 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     .fail((message, error) => {
       throw error ?? new UsageFailure(message);
     });
+  // At middleware time the parser holds the options of the command being run. getOptions() is public
+  // yargs API that @types/yargs does not declare.
+  const declared = parser as unknown as { getOptions(): { array: string[] } };
+  parser.middleware((args) => rejectRepeated(args, declared.getOptions().array));
 
   for (const command of commands) register(parser, command, (result) => (outcome = result), shellCtx);
 
@@ -65,6 +69,18 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     if (!announced) ctx.stdout(JSON.stringify(outcome.json, null, 2) + '\n');
   } else if (outcome.text) ctx.stdout(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n');
   return outcome.exitCode;
+}
+
+/**
+ * yargs turns `--region a --region b` into an array, which every string option would then have to
+ * expect; "last one wins" would silently drop one. Only options declared `array` may repeat.
+ */
+function rejectRepeated(args: Record<string, unknown>, arrays: readonly string[]): void {
+  const repeatable = new Set(arrays.flatMap((name) => [name, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())]));
+  for (const [key, value] of Object.entries(args)) {
+    if (key === '_' || key === '$0' || repeatable.has(key) || !Array.isArray(value) || /[A-Z]/.test(key)) continue;
+    throw new UsageFailure(`--${key} was given ${value.length} times; give it once.`);
+  }
 }
 
 function register(parser: Argv, command: OpsCommand<never> | OpsGroup, setOutcome: (o: CommandOutcome) => void, ctx: CliContext): void {

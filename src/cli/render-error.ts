@@ -1,4 +1,4 @@
-import { isOpsError, UserError } from '../errors.ts';
+import { FaultError, isOpsError, UserError } from '../errors.ts';
 import { ExitCode } from './context.ts';
 
 export interface ErrorDocument {
@@ -18,10 +18,16 @@ export function describeError(error: unknown): { exitCode: ExitCode; doc: ErrorD
   const message = error instanceof Error ? error.message : String(error);
   const code = isOpsError(error) ? error.code : 'UNEXPECTED';
   const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+  const details = isOpsError(error) ? error.details() : undefined;
+  // An outage with a known remedy says it; anything else is a bug report.
+  const hint = error instanceof FaultError ? error.hint : undefined;
   return {
     exitCode: ExitCode.fault,
-    doc: { ok: false, error: { kind: 'fault', code, message: message + cause } },
-    text: `unexpected fault [${code}]: ${message}${cause}\nThis is a bug or an outage, not your input; please report it with the command you ran.`,
+    doc: { ok: false, error: { kind: 'fault', code, message: message + cause, ...(hint !== undefined ? { hint } : {}), ...(details ? { details } : {}) } },
+    text:
+      hint !== undefined
+        ? `fault [${code}]: ${message}${cause}\nhint: ${hint}`
+        : `unexpected fault [${code}]: ${message}${cause}\nThis is a bug or an outage, not your input; please report it with the command you ran.`,
   };
 }
 

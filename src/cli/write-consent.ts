@@ -18,7 +18,14 @@ export interface ConsentRequest<D> {
   /** What goes to stderr before the question when stdout must keep its one JSON document. */
   stderrPreview: string;
   document: (mode: 'refused' | 'declined', extra?: { refused: { reason: string; hint: string } }) => D;
-  dryRun: () => CommandOutcome;
+  /** `requested`: --dry-run; `unattended`: no --yes and no terminal, with `unattended: 'dry-run'`. */
+  dryRun: (reason: DryRunReason) => CommandOutcome;
+  /**
+   * Without --yes and without a terminal: refuse with exit 2 (the default, for `--fix`, where asking
+   * to write and not writing must not look like success), or show the plan as a dry run (`rollback`,
+   * whose bare form is documented as the way to look first).
+   */
+  unattended?: 'refuse' | 'dry-run';
   writes: number;
   maxChanges: number;
   /** Noun for the --max-changes message (`change`, `rollback`). */
@@ -26,6 +33,8 @@ export interface ConsentRequest<D> {
   question: string;
   declined: string;
 }
+
+export type DryRunReason = 'requested' | 'unattended';
 
 export type Consent = { granted: true; prefix: string } | { granted: false; outcome: CommandOutcome };
 
@@ -39,8 +48,9 @@ export async function obtainConsent<D>(request: ConsentRequest<D>): Promise<Cons
   };
   switch (mode) {
     case ApplyMode.dryRun:
-      return { granted: false, outcome: request.dryRun() };
+      return { granted: false, outcome: request.dryRun('requested') };
     case ApplyMode.refuse: {
+      if (request.unattended === 'dry-run') return { granted: false, outcome: request.dryRun('unattended') };
       const reason = refusalMessage(request.command);
       showEarly(request.document('refused', { refused: { reason, hint: REFUSAL_HINT } }));
       throw new UserError('CONFIRMATION_REQUIRED', reason, REFUSAL_HINT);

@@ -16,6 +16,7 @@ import { seedScenario } from '../sandbox/seed.ts';
 import { motoFollowedClock } from '../sandbox/moto-clock.ts';
 import { ReplayDayKind, type ReplayDay } from '../sandbox/replay-day.ts';
 import { formatClock } from '../time-format.ts';
+import { narrateHealthcheck, timelineLines, type HealthcheckDoc, type TimelinePoints } from './narration.ts';
 
 export const DEMO_SCENARIO = 'incident-2026-01-29';
 const TOPIC = 'ops-pipeline-alerts';
@@ -46,14 +47,7 @@ export interface DemoIO {
   workDir: string;
 }
 
-export interface DemoTimeline {
-  firstMissedRun?: Date;
-  detection?: Date;
-  alert?: Date;
-  repair?: Date;
-  firstTaskStarted?: Date;
-  recovery?: Date;
-}
+export type DemoTimeline = TimelinePoints;
 
 export interface DemoResult {
   mode: DemoMode;
@@ -61,18 +55,6 @@ export interface DemoResult {
   timeline: DemoTimeline;
   emails: (ReceivedEmail & { at: Date })[];
   healthchecks: { at: Date; exitCode: number; unhealthy: number; alert: string }[];
-}
-
-interface ReportDoc {
-  summary: { unhealthySchedules: number; otherFindings: number };
-  findings: { code: string; severity: string; schedule?: { name: string }; message: string }[];
-}
-
-interface HealthcheckDoc {
-  report: ReportDoc;
-  reportBeforeFix?: ReportDoc;
-  alert: { status: string; sent?: boolean; kind?: string };
-  autoFix: { status: string; healed?: number };
 }
 
 export async function replayIncident(sandbox: DemoSandbox, mode: DemoMode, io: DemoIO): Promise<DemoResult> {
@@ -110,12 +92,12 @@ export async function replayIncident(sandbox: DemoSandbox, mode: DemoMode, io: D
     if (mode === 'auto-fix') argv.push('--auto-fix', '--backup-dir', files.backups, '--audit-log', files.audit);
     const run = await io.ops(argv, at);
     const doc = JSON.parse(run.stdout) as HealthcheckDoc;
-    const unhealthy = (doc.reportBeforeFix ?? doc.report).summary.unhealthySchedules;
-    const alert = doc.alert.status === 'decided' && doc.alert.sent ? `${doc.alert.kind ?? 'email'} sent` : 'no alert email';
-    result.healthchecks.push({ at, exitCode: run.exitCode, unhealthy, alert });
-    const healed = doc.autoFix.status === 'applied' ? ` → auto-fix repointed ${doc.autoFix.healed ?? 0} → ${doc.report.summary.unhealthySchedules} unhealthy` : '';
-    const other = doc.report.summary.otherFindings > 0 ? ` · ${doc.report.summary.otherFindings} group finding(s) (target errors still in the metrics window)` : '';
-    io.print(`${et(at)} healthcheck: ${unhealthy} unhealthy schedule(s)${healed}${other} · ${alert} · exit ${run.exitCode}`);
+    const healed = doc.autoFix.status === 'applied';
+    const said = narrateHealthcheck(doc, run.exitCode, { repaired: healed || result.timeline.repair !== undefined });
+    const { unhealthy } = said;
+    result.healthchecks.push({ at, exitCode: run.exitCode, unhealthy, alert: said.emails });
+    io.print(`${et(at)} healthcheck: ${said.summary}`);
+    io.print(`         ${said.outcome}`);
     // Once most is healthy, say what is left rather than leave a bare count.
     const left = doc.report.findings.filter((f) => f.severity !== 'info' && f.schedule);
     if (left.length > 0 && left.length <= 3) for (const f of left) io.print(`      still ${f.severity}: ${f.schedule?.name} ${f.code}: ${f.message}`);
@@ -144,7 +126,7 @@ export async function replayIncident(sandbox: DemoSandbox, mode: DemoMode, io: D
   }
 
   for (let m = 3 * HEALTHCHECK_EVERY_MINUTES; m <= 4 * HEALTHCHECK_EVERY_MINUTES; m += HEALTHCHECK_EVERY_MINUTES) await healthcheck(minute(m));
-  printTimeline(result.timeline, io.print, et);
+  for (const line of timelineLines(result.timeline, result.emails, et)) io.print(line);
   return result;
 }
 
@@ -156,19 +138,6 @@ async function advance(firer: Firer, to: Date, result: DemoResult): Promise<void
   if (missed) result.timeline.firstMissedRun ??= missed.invokeAt;
   const started = ecs.filter((i) => i.taskArns.length > 0).sort((a, b) => a.invokeAt.getTime() - b.invokeAt.getTime())[0];
   if (started) result.timeline.firstTaskStarted ??= started.invokeAt;
-}
-
-function printTimeline(t: DemoTimeline, print: (text: string) => void, et: (at: Date) => string): void {
-  const row = (label: string, at: Date | undefined) => `  ${label.padEnd(20)} ${at ? et(at) : '—'}`;
-  const since = (at: Date | undefined) => (at && t.firstMissedRun ? `${((at.getTime() - t.firstMissedRun.getTime()) / 60_000).toFixed(1)} virtual min` : '—');
-  print('\nTimeline');
-  print(row('first missed run', t.firstMissedRun));
-  print(row('detected', t.detection));
-  print(row('first email', t.alert));
-  print(row('repaired', t.repair));
-  print(row('first task started', t.firstTaskStarted));
-  print(row('recovery emailed', t.recovery) + (t.recovery ? '' : '  (no alert went out before the repair, so none is owed)'));
-  print(`  detection latency: ${since(t.detection)} · repair latency: ${since(t.repair)} (the 2026-01-29 outage: 6.5 hours, nobody told)`);
 }
 
 function indent(text: string): string {

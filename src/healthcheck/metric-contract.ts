@@ -17,7 +17,7 @@
  * | TasksStarted10m       | Count | service                 | ECS runs seen in the last 10 minutes, all clusters          |
  * | TasksStarted10m       | Count | service, ClusterName    | the same, per cluster an ENABLED ECS schedule targets        |
  * | Heartbeat             | Count | service                 | 1 per run, also when the run fails                           |
- * | CheckErrors           | Count | service                 | unexpected errors (check, auto-fix, alert state); 0 normally |
+ * | CheckErrors           | Count | service                 | a blind check (MONITOR_BLIND) or an error (check, auto-fix, alert state); 0 normally |
  * | AlertPublishFailures  | Count | service                 | SNS Publish calls that failed (missing topic, denied, ...)  |
  * | SelfHealed            | Count | service                 | schedules auto-fix repaired in this run                      |
  * | AutoFixRefused        | Count | service                 | 1 when auto-fix planned more than MAX_CHANGES and wrote nothing |

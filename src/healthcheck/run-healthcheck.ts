@@ -73,7 +73,7 @@ export interface HealthcheckResult {
   alert: AlertOutcome;
   autoFix: AutoFixOutcome;
   selfHealedEmail?: EmailSent;
-  errors: { stage: 'recheck' | 'auto-fix' | 'alert' | 'plan'; message: string }[];
+  errors: { stage: 'check' | 'recheck' | 'auto-fix' | 'alert' | 'plan'; message: string }[];
 }
 
 export const HEALTHCHECK_DEFAULTS = {
@@ -144,6 +144,13 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
     }
   }
 
+  if (check.blind) {
+    // The check ran but saw nothing it can vouch for: an error of the run, so CheckErrors and its alarm
+    // fire, and the MONITOR_BLIND finding (critical) goes through the alert policy like any other.
+    counters.checkErrors += 1;
+    errors.push({ stage: 'check', message: check.blind.reason });
+    log.error('the monitor cannot see', { stage: 'check', blind: { code: check.blind.code, cause: check.blind.cause, action: check.blind.failure.action, errorName: check.blind.failure.errorName, message: check.blind.failure.message } });
+  }
   const alert = await alertStep(deps, options, check, autoFix, plan, counters, failed);
   const metrics = runMetrics(check, options.now, counters);
   for (const datum of metrics) deps.metrics.add(datum);

@@ -8,6 +8,7 @@
  * following sessions) are handled by the time zone database.
  */
 import { Temporal } from 'temporal-polyfill';
+import { clipText } from '../clip-text.ts';
 import { UserError } from '../errors.ts';
 import { yearRules } from './holidays.ts';
 import type { YearRules } from './holidays.ts';
@@ -99,10 +100,13 @@ export const nyseSpecialClosures: readonly SpecialClosure[] = Object.freeze(
   parseSpecialClosures(closuresJson, SPECIAL_CLOSURES_FILE, SUPPORTED_YEARS),
 );
 
-const UNSUPPORTED_YEAR_HINT = `The NYSE holiday rules and ${SPECIAL_CLOSURES_FILE} are only maintained for ${SUPPORTED_YEARS.from}–${SUPPORTED_YEARS.to}. Use a date in that range, or extend the rules and the closures file before widening SUPPORTED_YEARS.`;
+// The hints are for the person who typed the date. For maintainers: widening SUPPORTED_YEARS needs the
+// holiday rules and SPECIAL_CLOSURES_FILE extended to the new years first, or answers there are guesses.
+const UNSUPPORTED_YEAR_HINT = `Use a date from ${SUPPORTED_YEARS.from} to ${SUPPORTED_YEARS.to}: the NYSE calendar in ops covers only those years.`;
+const SEEK_BEYOND_YEARS_HINT = `Use an instant whose previous and next NYSE sessions both fall within ${SUPPORTED_YEARS.from}–${SUPPORTED_YEARS.to}.`;
 
-function unsupportedYear(message: string): UserError {
-  return new UserError('UNSUPPORTED_YEAR', message, UNSUPPORTED_YEAR_HINT);
+function unsupportedYear(message: string, hint: string = UNSUPPORTED_YEAR_HINT): UserError {
+  return new UserError('UNSUPPORTED_YEAR', message, hint);
 }
 
 function inSupportedYears(year: number): boolean {
@@ -114,7 +118,7 @@ function parseDate(date: string): Temporal.PlainDate {
   if (typeof date !== 'string' || !isIsoDate(date)) {
     throw new UserError(
       'INVALID_DATE',
-      `Invalid date ${JSON.stringify(date) ?? String(date)}: expected a real calendar date written YYYY-MM-DD.`,
+      `Invalid date ${clipText(JSON.stringify(date) ?? String(date))}: expected a real calendar date written YYYY-MM-DD.`,
       'Pass a zero-padded ISO date such as 2026-11-27.',
     );
   }
@@ -193,6 +197,7 @@ export function createNyseCalendar(opts: { specialClosures?: SpecialClosure[] } 
       if (!inSupportedYears(day.year)) {
         throw unsupportedYear(
           `Cannot find the ${what} ${new Date(ms).toISOString()}: it would fall outside the supported years ${SUPPORTED_YEARS.from}–${SUPPORTED_YEARS.to}.`,
+          SEEK_BEYOND_YEARS_HINT,
         );
       }
       const session = sessionOf(day);

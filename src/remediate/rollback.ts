@@ -10,7 +10,7 @@
  * interrupted write was sending (it happened, the result entry did not). Anything else is someone
  * else's edit, and rollback skips it rather than overwrite it.
  */
-import type { ScheduleRef } from '../checks/model.ts';
+import type { LookupFailure, ScheduleRef } from '../checks/model.ts';
 import { UserError } from '../errors.ts';
 import { assertWithinLimit } from './apply.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
@@ -141,15 +141,31 @@ export interface RollbackPreview {
   diff: FieldDiff[];
 }
 
+export interface PreviewOptions {
+  /**
+   * An error to throw instead of listing the schedules as unreadable, for failures that are the
+   * session's, not the schedule's (no credentials, no endpoint): a list of "unreadable" hides the one
+   * thing to fix. Asked only while no read has succeeded: the first such failure means every read
+   * would fail alike (so the others are not waited for), while after a good read it is one schedule's.
+   */
+  refuse?: (failure: LookupFailure) => Error | undefined;
+}
+
 /** What rollback would do to each schedule, read-only (one GetSchedule each). */
-export async function previewRollback(plan: RollbackPlan, writer: SchedulerWriter): Promise<RollbackPreview[]> {
+export async function previewRollback(plan: RollbackPlan, writer: SchedulerWriter, options: PreviewOptions = {}): Promise<RollbackPreview[]> {
   const previews: RollbackPreview[] = [];
+  let anyRead = false;
   for (const item of plan.items) {
     if (item.alreadyRolledBackBy !== undefined) {
       previews.push({ item, action: PreviewAction.alreadyRolledBack, reason: `already rolled back by ${item.alreadyRolledBackBy}`, diff: [] });
       continue;
     }
     const read = await writer.getScheduleRaw(item.schedule);
+    if (read.status === 'unknown' && !anyRead) {
+      const refusal = options.refuse?.(read.failure);
+      if (refusal !== undefined) throw refusal;
+    }
+    if (read.status !== 'unknown') anyRead = true;
     if (read.status !== 'found') {
       const reason = read.status === 'missing' ? read.reason : `${read.failure.action} failed: ${read.failure.errorName}: ${read.failure.message}`;
       previews.push({ item, action: PreviewAction.unreadable, reason, diff: [] });

@@ -1,3 +1,4 @@
+import { clipText } from '../clip-text.ts';
 import { nextFireTimes } from './evaluate.ts';
 import type { CronExpression, ParsedExpression } from './expression.ts';
 
@@ -14,7 +15,8 @@ export function describeExpression(expr: ParsedExpression): string {
 }
 
 function describeCron(cron: CronExpression): string {
-  const [minutes, hours, dom, month, dow, year] = cron.fields;
+  // A valid field can still be long (0,0,0,... repeated), and this text goes into messages.
+  const [minutes, hours, dom, month, dow, year] = cron.fields.map((field) => clipText(field, 40)) as [string, string, string, string, string, string];
   const parts = [minutes === '*' ? 'every minute' : `minute ${minutes}`];
   if (hours !== '*') parts.push(`hours ${hours}`);
   if (dom !== '?' && dom !== '*') parts.push(`day ${dom.toUpperCase()}`);

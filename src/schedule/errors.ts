@@ -1,3 +1,4 @@
+import { clipText } from '../clip-text.ts';
 import { UserError } from '../errors.ts';
 
 export const SCHEDULE_TYPES_DOC = 'https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html';
@@ -31,7 +32,7 @@ export class ExpressionError extends UserError {
     super(
       'INVALID_EXPRESSION',
       message,
-      details.hint ?? `Fix the expression "${details.expression.trim()}"; the accepted cron(), rate() and at() syntax is described at ${SCHEDULE_TYPES_DOC}`,
+      details.hint ?? `Fix the expression "${clipText(details.expression.trim())}"; the accepted cron(), rate() and at() syntax is described at ${SCHEDULE_TYPES_DOC}`,
       'cause' in details ? { cause: details.cause } : undefined,
     );
     this.expression = details.expression;
@@ -41,6 +42,7 @@ export class ExpressionError extends UserError {
   }
 
   override details(): Record<string, unknown> {
-    return { expression: this.expression, field: this.field ?? null, fieldName: this.fieldName ?? null, reason: this.reason };
+    // The document says what is wrong; echoing a 100,000-character input back would bury that.
+    return { expression: clipText(this.expression), field: this.field ?? null, fieldName: this.fieldName ?? null, reason: this.reason };
   }
 }

@@ -156,10 +156,17 @@ function wallToInstant(wall: WallTime, timezone: string): number | undefined {
   return exists ? zdt.epochMilliseconds : undefined;
 }
 
+/** The last instant a JS Date can hold (year 275760); nothing fires after it as far as callers can tell. */
+const MAX_DATE_MS = 8.64e15;
+
 function* rateForward(rate: RateExpression, anchorMs: number, afterMs: number): Generator<number> {
   let k = afterMs < anchorMs ? 0 : Math.floor((afterMs - anchorMs) / rate.periodMs) + 1;
   for (;;) {
-    yield anchorMs + k * rate.periodMs;
+    const ms = anchorMs + k * rate.periodMs;
+    // Past the Date range new Date(ms) is an Invalid Date that throws on toISOString(), so stop here.
+    if (ms > MAX_DATE_MS) return;
+    // k comes from a float division; with anchor and after far apart it can land one period early.
+    if (ms > afterMs) yield ms;
     k++;
   }
 }

@@ -1,3 +1,4 @@
+import { clipText } from '../clip-text.ts';
 import { ExpressionError, SCHEDULE_TYPES_DOC } from './errors.ts';
 import type { CronExpression, DayOfMonthRule, DayOfWeekRule } from './expression.ts';
 
@@ -97,7 +98,7 @@ function fail(expression: string, spec: FieldSpec, reason: string): ExpressionEr
 function listItems(expression: string, spec: FieldSpec, text: string): string[] {
   const items = text.split(',');
   if (items.some((item) => item === '')) {
-    throw fail(expression, spec, `"${text}" has an empty list item`);
+    throw fail(expression, spec, `"${clipText(text)}" has an empty list item`);
   }
   for (const item of items) {
     if (item.includes('?')) {
@@ -134,11 +135,11 @@ function parseDayOfMonth(expression: string, text: string): DayOfMonthRule {
     } else if (upper === 'LW') {
       lastWeekday = true;
     } else if (/^L-\d+$/.test(upper)) {
-      throw fail(expression, DAY_OF_MONTH, `"${item}" (an offset from the last day) is not supported; use L or LW`);
+      throw fail(expression, DAY_OF_MONTH, `"${clipText(item)}" (an offset from the last day) is not supported; use L or LW`);
     } else if (upper.endsWith('W')) {
       const day = upper.slice(0, -1);
-      if (!/^\d+$/.test(day)) throw fail(expression, DAY_OF_MONTH, `"${item}": W must follow a single day number, e.g. 15W`);
-      nearestWeekdays.add(checkRange(expression, DAY_OF_MONTH, Number(day)));
+      if (!/^\d+$/.test(day)) throw fail(expression, DAY_OF_MONTH, `"${clipText(item)}": W must follow a single day number, e.g. 15W`);
+      nearestWeekdays.add(checkRange(expression, DAY_OF_MONTH, day));
     } else {
       for (const value of expandRange(expression, DAY_OF_MONTH, item)) days.add(value);
     }
@@ -159,7 +160,7 @@ function parseDayOfWeek(expression: string, text: string): DayOfWeekRule {
       weekdays.add(7);
     } else if (hash?.[1] !== undefined && hash[2] !== undefined) {
       const weekday = parseValue(expression, DAY_OF_WEEK, hash[1]);
-      if (!/^[1-5]$/.test(hash[2])) throw fail(expression, DAY_OF_WEEK, `"${item}": the number after # must be 1-5`);
+      if (!/^[1-5]$/.test(hash[2])) throw fail(expression, DAY_OF_WEEK, `"${clipText(item)}": the number after # must be 1-5`);
       const n = Number(hash[2]);
       nth.set(`${weekday}#${n}`, { weekday, nth: n });
     } else if (/^([0-9]+|[A-Z]{3})L$/.test(upper)) {
@@ -181,7 +182,7 @@ function expandRange(expression: string, spec: FieldSpec, item: string): number[
   }
   const endText = match[2];
   const stepText = match[3];
-  if (startText === '*' && endText !== undefined) throw fail(expression, spec, `"${item}" is not a valid range`);
+  if (startText === '*' && endText !== undefined) throw fail(expression, spec, `"${clipText(item)}" is not a valid range`);
 
   const start = startText === '*' ? spec.min : parseValue(expression, spec, startText);
   let end: number;
@@ -194,12 +195,12 @@ function expandRange(expression: string, spec: FieldSpec, item: string): number[
   if (stepText !== undefined) {
     step = Number(stepText);
     if (!/^\d+$/.test(stepText) || step < 1 || step > span) {
-      throw fail(expression, spec, `step "${stepText}" must be a whole number from 1 to ${span}`);
+      throw fail(expression, spec, `step "${clipText(stepText)}" must be a whole number from 1 to ${span}`);
     }
   }
 
   if (end < start && !spec.wraps) {
-    throw fail(expression, spec, `range ${startText}-${endText ?? ''} is reversed; only month and day-of-week ranges may wrap around`);
+    throw fail(expression, spec, `range ${clipText(`${startText}-${endText ?? ''}`)} is reversed; only month and day-of-week ranges may wrap around`);
   }
   // A reversed month/day-of-week range runs through the end of the cycle and starts over.
   const length = end >= start ? end - start + 1 : spec.max - start + 1 + (end - spec.min + 1);
@@ -211,15 +212,18 @@ function expandRange(expression: string, spec: FieldSpec, item: string): number[
 }
 
 function parseValue(expression: string, spec: FieldSpec, token: string): number {
-  if (/^\d+$/.test(token)) return checkRange(expression, spec, Number(token));
+  if (/^\d+$/.test(token)) return checkRange(expression, spec, token);
   const index = spec.names?.indexOf(token.toUpperCase()) ?? -1;
   if (index >= 0) return spec.min + index;
   throw fail(expression, spec, badTokenReason(spec, token));
 }
 
-function checkRange(expression: string, spec: FieldSpec, value: number): number {
+/** Takes the digits as written: past 2^53 Number() would print them as 1e+21. */
+function checkRange(expression: string, spec: FieldSpec, digits: string): number {
+  const value = Number(digits);
   if (value < spec.min || value > spec.max) {
-    throw fail(expression, spec, `${value} is out of range ${spec.min}-${spec.max}`);
+    const shown = Number.isSafeInteger(value) ? String(value) : clipText(digits);
+    throw fail(expression, spec, `${shown} is out of range ${spec.min}-${spec.max}`);
   }
   return value;
 }
@@ -232,7 +236,7 @@ function badTokenReason(spec: FieldSpec, token: string): string {
     return upper.includes('W') ? "'W' is only allowed in day-of-month" : "'L' is only allowed in day-of-month or day-of-week";
   }
   if (special && spec === DAY_OF_WEEK && upper.includes('W')) return "'W' is only allowed in day-of-month";
-  return `"${token}" is not a valid value; use ${spec.accepts}`;
+  return `"${clipText(token)}" is not a valid value; use ${spec.accepts}`;
 }
 
 function sorted(values: Set<number>): number[] {

@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { clipText } from '../clip-text.ts';
 import { UserError } from '../errors.ts';
 
 const validated = new Map<string, string>();
@@ -21,7 +22,7 @@ export function validateTimezone(tz: string): string {
   if (id === undefined) {
     throw new UserError(
       'INVALID_TIMEZONE',
-      `"${String(tz)}" is not an IANA timezone name`,
+      `"${clipText(String(tz))}" is not an IANA timezone name`,
       'Use an IANA timezone name such as UTC, America/New_York or Europe/London (see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones).',
     );
   }

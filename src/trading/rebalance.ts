@@ -125,7 +125,8 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   return { equity, cash: input.cash, orders, skipped };
 }
 
-function validateWeights(targets: RebalanceInput['targets']): Map<string, Dec> {
+/** Also run by the CLI on --weights, so a start on AWS cannot fail later on input it could have refused. */
+export function validateWeights(targets: RebalanceInput['targets']): Map<string, Dec> {
   const weights = new Map<string, Dec>();
   for (const { symbol, weight } of targets) {
     if (weights.has(symbol)) throw new StepError('INVALID_WEIGHTS', `${symbol} has more than one target weight.`);

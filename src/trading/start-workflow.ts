@@ -7,6 +7,7 @@
  * heals a start that crashed between the two writes. A finished workflow is left alone.
  */
 import { randomBytes } from 'node:crypto';
+import { clipText } from '../clip-text.ts';
 import type { EventBus } from './bus.ts';
 import { makeEvent } from './event-factory.ts';
 import { correlationIdSchema, EventType, workflowParamsSchema, type WorkflowParams } from './events.ts';
@@ -44,7 +45,7 @@ export async function startWorkflow(deps: StartDeps, request: StartRequest): Pro
   if (!params.success) throw new InvalidEventError('the workflow parameters', zodIssues(params.error), { cause: params.error });
   const correlationId = request.correlationId ?? newCorrelationId(now, deps.randomSuffix);
   const checkedId = correlationIdSchema.safeParse(correlationId);
-  if (!checkedId.success) throw new InvalidEventError(`correlation id "${correlationId}"`, zodIssues(checkedId.error), { cause: checkedId.error });
+  if (!checkedId.success) throw new InvalidEventError(`correlation id "${clipText(correlationId)}"`, zodIssues(checkedId.error), { cause: checkedId.error });
 
   const { created, record } = await deps.store.create({ correlationId, params: params.data, startedAt: now });
   if (record.state !== WorkflowState.running) return { correlationId, created, state: record.state, published: false };

@@ -45,6 +45,17 @@ async function replay(mode: 'manual-fix' | 'auto-fix', day: ReplayDay = MONDAY) 
   return { result, printed: printed.join('\n') };
 }
 
+/** Every email printed after a healthcheck is one that healthcheck's own line says it sent. */
+function expectLinesAgreeWithEmails(result: Awaited<ReturnType<typeof replay>>['result']) {
+  for (const h of result.healthchecks) {
+    const tags = result.emails.filter((e) => e.at.getTime() === h.at.getTime()).map((e) => /^\[[^\]]+\]/.exec(e.subject)?.[0] ?? e.subject);
+    for (const tag of tags) expect(h.alert, h.at.toISOString()).toContain(`${tag} `);
+    if (tags.length === 0) expect(h.alert, h.at.toISOString()).toMatch(/^no alert email/);
+  }
+  // A subject that says "healthy" has nothing but info below it.
+  for (const e of result.emails) if (/healthy/.test(e.subject)) expect(e.body, e.subject).not.toMatch(/\d+ (warning|critical) \(/);
+}
+
 describe('the incident demo', () => {
   it('part 1: detected at 09:35, one alert, repaired by --fix at 09:40, tasks start, recovery email', async () => {
     const { result, printed } = await replay('manual-fix');
@@ -62,10 +73,21 @@ describe('the incident demo', () => {
     expect(result.emails.map((e) => e.subject.split(' ')[0])).toEqual(['[CRITICAL]', '[RESOLVED]']);
     expect(printed).toContain('Fix plan: 12 change(s) to Target.Arn');
     expect(printed).toContain('12 ok, 0 skipped, 0 failed');
+    expectLinesAgreeWithEmails(result);
+    // 09:45: the recovery goes out while the groups' TARGET_ERRORS (runs that failed before the repair)
+    // are still warnings: the subject does not call that healthy, and the exit 1 says what it counts.
+    const recovery = result.emails[1];
+    expect(recovery?.subject).toBe('[RESOLVED] all alerting findings cleared; 2 warnings still below the alert threshold');
+    expect(recovery?.body).toContain('Still reported below the alert threshold: 2 warning (TARGET_ERRORS ×2: group ops-pipeline, group ops-pipeline-market)');
+    expect(printed).toContain(
+      '09:45 ET healthcheck: 0 unhealthy schedules · 2 group/check findings (warning: TARGET_ERRORS ×2): invocations that failed before the repair, still in the metrics window\n' +
+        '         [RESOLVED] recovery email sent · exit 1 (2 warning findings: it exits 1 on warning or worse, but only critical findings email)',
+    );
+    expect(result.healthchecks.map((h) => h.exitCode)).toEqual([1, 1, 1, 1]);
   });
 
   it('part 2: the healthcheck heals it by itself at 09:35 and says so in one email', async () => {
-    const { result } = await replay('auto-fix');
+    const { result, printed } = await replay('auto-fix');
     expect(result.timeline.firstMissedRun).toEqual(at(0));
     expect(result.timeline).toMatchObject({ detection: at(5), repair: at(5), alert: at(5) });
     // Healed before any alert went out: one email saying what was repointed, and no recovery owed.
@@ -73,6 +95,11 @@ describe('the incident demo', () => {
     expect(result.timeline.recovery).toBeUndefined();
     expect(result.timeline.firstTaskStarted!.getTime()).toBeGreaterThanOrEqual(at(5).getTime());
     expect(result.healthchecks.slice(1).map((h) => h.unhealthy)).toEqual([0, 0, 0]);
+    expectLinesAgreeWithEmails(result);
+    expect(result.healthchecks[0]?.alert).toBe('[AUTO-FIXED] email sent; no alert email: no findings at or above critical');
+    expect(printed).toContain('recovery emailed     —  (no alert went out, so no recovery is owed: the only email was [AUTO-FIXED], sent after the repair)');
+    // The [AUTO-FIXED] email says what the check still reports after the repair, as the healthcheck line does.
+    expect(result.emails[0]?.body).toContain('Still reported after the repair: 2 warning (TARGET_ERRORS ×2: group ops-pipeline, group ops-pipeline-market)');
   });
 
   it('part 2 on an early close (Christmas Eve 2030) and on a Saturday: still detected and healed at 09:35', async () => {
@@ -83,6 +110,7 @@ describe('the incident demo', () => {
       expect(result.timeline, date).toMatchObject({ detection: at(5, day), repair: at(5, day) });
       expect(result.timeline.firstTaskStarted!.getTime(), date).toBeGreaterThanOrEqual(at(5, day).getTime());
       expect(printed, date).toContain(day.kind === 'closed' ? 'the market stays closed today' : 'the market opens');
+      expectLinesAgreeWithEmails(result);
     }
   });
 });

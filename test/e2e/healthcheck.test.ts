@@ -12,7 +12,9 @@ import { ensureAlertStateTable } from '../../src/aws/alert-state-store.ts';
 import { ensureRemediationTable } from '../../src/aws/remediation-store.ts';
 import type { HealthcheckSummary } from '../../src/healthcheck/invocation.ts';
 import { captureOutput, emfMetrics, type OutputCapture } from '../unit/healthcheck/output-capture.ts';
+import { healthcheckAlarms, AlarmName } from '../../src/healthcheck/metric-contract.ts';
 import { drainQueue } from './aws-evidence.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { seededSandbox, type SeededSandbox } from './sandbox-harness.ts';
 
 type Handler = (event: unknown, context?: { awsRequestId?: string }) => Promise<HealthcheckSummary>;
@@ -156,7 +158,7 @@ describe('the healthcheck Lambda replaying the incident, every 5 virtual minutes
     const sent = await emails(sb);
     // Runs missed before the repair say nothing about the repaired schedules, so the critical set
     // clears at once: the self-healed email, then the one recovery email owed for the 09:35 alert.
-    expect(sent.map((e) => e.subject)).toEqual(['[AUTO-FIXED] 12 schedules repointed to cluster ops-pipeline-cluster', '[RESOLVED] all schedules healthy again']);
+    expect(sent.map((e) => e.subject)).toEqual(['[AUTO-FIXED] 12 schedules repointed to cluster ops-pipeline-cluster', '[RESOLVED] all alerting findings cleared; 2 warnings still below the alert threshold']);
     expect(sent[0]?.body.match(/dynamodb:\/\/ops-remediation\/BACKUP%23/g)).toHaveLength(12);
     expect(summary.alert).toMatchObject({ sent: true, kind: 'recovery' });
     expect(summary.findings.MISSED_RUNS).toBeUndefined();
@@ -223,5 +225,61 @@ describe('the healthcheck Lambda with a topic that does not exist', () => {
     const retry = await fixed({ at: minute(10).toISOString() });
     expect(retry.alert).toMatchObject({ sent: true, kind: 'alert' });
     expect(await emails(sb)).toHaveLength(1);
+  });
+});
+
+describe('the healthcheck Lambda when every Scheduler call fails (issue 12: a monitor that cannot see must say so)', () => {
+  let sb: SeededSandbox;
+  let proxy: FaultProxy;
+  let handler: Handler;
+
+  beforeAll(async () => {
+    sb = await sandbox();
+    await sb.firer.advanceTo(minute(5));
+    proxy = await startFaultProxy(sb.endpoint);
+    proxy.fail('scheduler');
+    handler = await coldStart(sb, { AWS_ENDPOINT_URL: proxy.endpoint });
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  it('counts CheckErrors (the HealthcheckErrors alarm breaches), emails "the monitor cannot see" once, and completes', async () => {
+    const summary = await handler({ at: minute(5).toISOString() }, { awsRequestId: 'blind-1' });
+
+    expect(proxy.failed.get('scheduler')).toBeGreaterThan(0);
+    expect(summary).toMatchObject({ ok: false, schedules: 0, counters: { checkErrors: 1 }, alert: { status: 'decided', sent: true, kind: 'alert' } });
+    expect(summary.findings.MONITOR_BLIND).toBe(1);
+    const metrics = metricsOfRun(summary.runId);
+    expect(metrics.get('Heartbeat')).toBe(1);
+    expect(metrics.get('CheckErrors')).toBe(1);
+    // The alarm's own expression and threshold, applied to what the run emitted.
+    const alarm = healthcheckAlarms().find((a) => a.name === AlarmName.errors)!;
+    expect(Number(metrics.get('CheckErrors')) + Number(metrics.get('AlertPublishFailures'))).toBeGreaterThanOrEqual(alarm.threshold);
+    const sent = await emails(sb);
+    expect(sent.map((e) => e.subject)).toEqual(['[CRITICAL] the monitor cannot see: scheduler:ListSchedules failed (AccessDeniedException)']);
+    expect(sent[0]?.body).toContain('runbooks/MONITOR_BLIND.md');
+    expect(output.logs().filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual(['the monitor cannot see']);
+  });
+
+  it('still blind five minutes later: CheckErrors again, and no second email', async () => {
+    await sb.firer.advanceTo(minute(10));
+    const summary = await handler({ at: minute(10).toISOString() }, { awsRequestId: 'blind-2' });
+    expect(summary.counters.checkErrors).toBe(1);
+    expect(metricsOfRun(summary.runId).get('CheckErrors')).toBe(1);
+    expect(summary.alert).toMatchObject({ status: 'decided', sent: false });
+    expect(await emails(sb)).toEqual([]);
+  });
+
+  it('sight back: the incident it could not see is emailed at once, nothing lost', async () => {
+    proxy.fail(undefined);
+    await sb.firer.advanceTo(minute(15));
+    const summary = await handler({ at: minute(15).toISOString() }, { awsRequestId: 'blind-3' });
+    expect(summary).toMatchObject({ schedules: 13, counters: { checkErrors: 0 }, alert: { sent: true, kind: 'alert' } });
+    expect(summary.findings.TARGET_CLUSTER_NOT_FOUND).toBe(12);
+    const [email, ...more] = await emails(sb);
+    expect(more).toEqual([]);
+    expect(email?.subject).toMatch(/^\[CRITICAL\] 12 schedules /);
+    expect(email?.body).toContain('MONITOR_BLIND');
   });
 });

@@ -164,8 +164,10 @@ describe('the incident, fixed with ops check-schedulers --fix and undone with op
   });
 
   it('ops rollback --last --yes restores the 12 broken definitions exactly, and the check flags them again', async () => {
+    // Without --yes and without a terminal it is a dry run: the plan, nothing written, exit 0.
     const preview = await ops(['rollback', '--last']);
-    expect(preview.exitCode).toBe(2);
+    expect(preview.exitCode).toBe(0);
+    expect(preview.stdout).toContain('Dry run: nothing was written');
 
     const run = await ops(['rollback', '--last', '--yes', '--json']);
 

@@ -204,6 +204,7 @@ export interface SnapshotInput {
   /** Keyed by `group/name`; default `none` (no run findings) for every schedule not given. */
   evidence?: Record<string, RunEvidence> | Map<string, RunEvidence>;
   failures?: LookupFailure[];
+  scope?: ScheduleFilter;
 }
 
 export const DEFAULT_COLLECTED_AT = new Date('2026-11-23T14:45:00Z');
@@ -239,6 +240,7 @@ export function snapshotOf(input: SnapshotInput = {}): Snapshot {
     metrics: { window, byGroup: lookups(groupNames, () => groupMetrics(), input.metrics) },
     evidence,
     failures: input.failures ?? [],
+    ...(input.scope ? { scope: input.scope } : {}),
   };
 }
 

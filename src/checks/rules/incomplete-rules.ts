@@ -1,7 +1,7 @@
 import { declarationOf } from '../registry.ts';
 import { FindingCode, Severity, type Finding } from '../finding.ts';
 import { scheduleId, type Lookup, type LookupFailure, type ScheduleFacts } from '../model.ts';
-import type { EvaluateContext } from '../evaluate-context.ts';
+import { isMarketCritical, type EvaluateContext } from '../evaluate-context.ts';
 
 const LISTED_SCHEDULES = 20;
 
@@ -10,20 +10,23 @@ const LISTED_SCHEDULES = 20;
  * run, so a denied API never hides silently and never floods the report with one line per schedule.
  */
 export function incompleteFindings(ctx: EvaluateContext): Finding[] {
-  const byAction = new Map<string, { failure: LookupFailure; schedules: Set<string> }>();
-  const note = (failure: LookupFailure, schedule?: string) => {
-    const entry = byAction.get(failure.action) ?? { failure, schedules: new Set<string>() };
+  const byAction = new Map<string, { failure: LookupFailure; schedules: Set<string>; critical: Set<string> }>();
+  const note = (failure: LookupFailure, schedule?: string, hidesCritical = false) => {
+    const entry = byAction.get(failure.action) ?? { failure, schedules: new Set<string>(), critical: new Set<string>() };
     if (schedule !== undefined) entry.schedules.add(schedule);
+    if (schedule !== undefined && hidesCritical) entry.critical.add(schedule);
     byAction.set(failure.action, entry);
   };
   const { snapshot } = ctx;
+  // While the NYSE is open, a blind spot over a market-critical schedule is as bad as the fault it may hide.
+  const critical = (ref: { group: string; name: string }) => ctx.marketOpen && isMarketCritical(ref, ctx);
   for (const failure of snapshot.failures) note(failure);
   for (const group of snapshot.groups) if (group.tagsFailure) note(group.tagsFailure, `${group.name}/*`);
-  for (const { ref, failure } of snapshot.unreadable) note(failure, scheduleId(ref));
+  for (const { ref, failure } of snapshot.unreadable) note(failure, scheduleId(ref), critical(ref));
   for (const schedule of snapshot.schedules) {
-    for (const failure of unknownLookups(schedule, ctx)) note(failure, scheduleId(schedule));
+    for (const failure of unknownLookups(schedule, ctx)) note(failure, scheduleId(schedule), critical(schedule));
     const evidence = snapshot.evidence.get(scheduleId(schedule));
-    if (evidence?.source === 'none' && evidence.failure) note(evidence.failure, scheduleId(schedule));
+    if (evidence?.source === 'none' && evidence.failure) note(evidence.failure, scheduleId(schedule), critical(schedule));
   }
   for (const [group, lookup] of snapshot.metrics.byGroup) {
     if (lookup.status === 'unknown') note(lookup.failure, `${group}/*`);
@@ -31,14 +34,22 @@ export function incompleteFindings(ctx: EvaluateContext): Finding[] {
 
   return [...byAction.values()]
     .sort((a, b) => a.failure.action.localeCompare(b.failure.action))
-    .map(({ failure, schedules }) => {
+    .map(({ failure, schedules, critical }) => {
       const names = [...schedules].sort();
       const denied = /denied|unauthori[sz]ed/i.test(failure.errorName);
+      const hidden = critical.size > 0 ? `, ${critical.size} of them market-critical while the market is open` : '';
       return {
         code: FindingCode.CHECK_INCOMPLETE,
-        severity: Severity.warning,
-        message: `${failure.action} failed (${failure.errorName})${names.length > 0 ? ` for ${names.length} schedule(s)` : ''}; those checks did not run${denied ? `: grant ${failure.action} to the caller` : ''}`,
-        evidence: { action: failure.action, errorName: failure.errorName, error: failure.message, affected: names.slice(0, LISTED_SCHEDULES), affectedCount: names.length },
+        severity: critical.size > 0 ? Severity.critical : Severity.warning,
+        message: `${failure.action} failed (${failure.errorName})${names.length > 0 ? ` for ${names.length} schedule(s)${hidden}` : ''}; those checks did not run${denied ? `: grant ${failure.action} to the caller` : ''}`,
+        evidence: {
+          action: failure.action,
+          errorName: failure.errorName,
+          error: failure.message,
+          affected: names.slice(0, LISTED_SCHEDULES),
+          affectedCount: names.length,
+          ...(critical.size > 0 ? { marketCriticalAffected: [...critical].sort().slice(0, LISTED_SCHEDULES) } : {}),
+        },
         fix: denied ? simulateCommand(failure.action) : 'ops check-schedulers   # re-run; the failure may be transient',
         runbook: declarationOf(FindingCode.CHECK_INCOMPLETE).runbook,
       };

@@ -1,4 +1,4 @@
-import { nextFireTimes, parseExpression, validateTimezone, type ParsedExpression } from '../../schedule/index.ts';
+import { FireWarningCode, nextFireTimes, noFireWarnings, parseExpression, validateTimezone, type ParsedExpression } from '../../schedule/index.ts';
 import { declarationOf } from '../registry.ts';
 import { FindingCode, Severity, type Finding } from '../finding.ts';
 import type { ScheduleFacts } from '../model.ts';
@@ -58,7 +58,7 @@ export function stateFindings(schedule: ScheduleFacts, parsed: ParsedExpression,
       ? `its EndDate ${schedule.endDate.toISOString()} has passed`
       : parsed.kind === 'at'
         ? `its one-time expression ${parsed.source} is in the past`
-        : 'its expression has no fire time left in its window';
+        : neverFires(parsed, schedule) ?? 'its expression has no fire time left in its window';
   return [
     {
       code: FindingCode.SCHEDULE_EXPIRED,
@@ -76,4 +76,10 @@ export function stateFindings(schedule: ScheduleFacts, parsed: ParsedExpression,
 export function anchorOf(schedule: ScheduleFacts): { anchor?: Date } {
   const anchor = schedule.startDate ?? schedule.creationDate;
   return anchor ? { anchor } : {};
+}
+
+/** `cron(0 0 31 2 ? *)` is not "expired", it never fired: say why (February has no day 31). */
+function neverFires(parsed: ParsedExpression, schedule: ScheduleFacts): string | undefined {
+  const warning = noFireWarnings(parsed, { after: new Date(0), timezone: schedule.timezone }).find((w) => w.code === FireWarningCode.neverFires);
+  return warning?.message.replace(/^never fires: /, 'it never fires: ');
 }

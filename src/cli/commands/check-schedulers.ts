@@ -7,6 +7,7 @@ import { DynamoRunLedger } from '../../aws/run-ledger-store.ts';
 import { createSchedulerWriter } from '../../aws/scheduler-writer.ts';
 import { countedClients, createCheckPorts } from '../../aws/check-ports.ts';
 import { createCallCounter, type MiddlewareClient } from '../../aws/call-counter.ts';
+import { blindnessError } from '../../checks/blindness.ts';
 import { CHECK_DEFAULTS, runCheck, type CheckResult } from '../../checks/run-check.ts';
 import { renderReport, type CheckReport } from '../../checks/report.ts';
 import { Severity } from '../../checks/finding.ts';
@@ -25,7 +26,7 @@ import { anyRunSource, ecsRunSource, ledgerRunSource, type RunEvidenceSource } f
 import { defineCommand, type GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
 import { formatClock, formatWallTime } from '../../time-format.ts';
-import { parseCountOption, parseInstantOption } from '../parse-instant.ts';
+import { parseAmountOption, parseCountOption, parseInstantOption } from '../parse-instant.ts';
 import { obtainConsent } from '../write-consent.ts';
 
 export { DEFAULT_LEDGER_TABLE } from '../aws-options.ts';
@@ -94,7 +95,7 @@ export const checkSchedulersCommand = defineCommand<Args>({
     const fix = args.fix ? fixSettings(args) : undefined;
     const now = args.at !== undefined ? parseInstantOption('at', args.at) : ctx.now();
     const concurrency = parseCountOption('concurrency', args.concurrency, 256);
-    const graceMinutes = nonNegative('grace-minutes', args.graceMinutes);
+    const graceMinutes = parseAmountOption('grace-minutes', args.graceMinutes, { min: 0, max: 24 * 60, example: 2, unit: 'minutes' });
     const metricsWindowMinutes = parseCountOption('metrics-window', args.metricsWindow, 24 * 60);
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const counter = createCallCounter();
@@ -115,6 +116,8 @@ export const checkSchedulersCommand = defineCommand<Args>({
       calls: () => counter.counts(),
       ...(progress ? { progress } : {}),
     });
+    // A check that saw nothing exits 2 or 3 with the reason, never 0 or 1 over an empty report.
+    if (check.blind) throw blindnessError(check.blind);
     const { report } = check;
     const text = renderReport(report, {
       colour: ctx.stdoutIsTTY,
@@ -268,9 +271,3 @@ export function assertFixOptions(args: Pick<Args, 'fix' | 'dryRun' | 'yes' | 'cl
   }
 }
 
-function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new UserError('INVALID_NUMBER', `--${name} must be a number of minutes ≥ 0, got ${String(value)}.`, `Pass --${name} 2, for example.`);
-  }
-  return value;
-}

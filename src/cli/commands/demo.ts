@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayIncident, type DemoMode, type DemoResult } from '../../demo/incident-replay.ts';
+import { demoVerdict } from '../../demo/narration.ts';
 import { startMotoServer } from '../../sandbox/moto-server.ts';
 import { resolveReplayDay } from '../../sandbox/replay-day.ts';
 import { SANDBOX_CREDENTIALS } from '../../aws/clients.ts';
@@ -47,9 +48,11 @@ export const demoCommand = defineCommand<Args>({
     }
     const seconds = (Date.now() - started) / 1000;
     print(`\nDone in ${seconds.toFixed(1)} s of wall time; the sandbox is stopped.`);
-    // Each part must have seen the fault, repaired it, and then seen a task start.
-    const healed = results.every((r) => r.timeline.detection && r.timeline.repair && r.timeline.firstTaskStarted && r.timeline.firstTaskStarted >= r.timeline.repair);
-    return { exitCode: healed ? 0 : 1, json: { ok: healed, day: day.date, dayKind: day.kind, seconds, parts: results }, text: '' };
+    // Each part must have seen the fault, repaired it, and then seen a task start; the last line says so, with the exit code.
+    const verdict = demoVerdict(results);
+    print(verdict.line);
+    const healed = verdict.exitCode === 0;
+    return { exitCode: verdict.exitCode, json: { ok: healed, day: day.date, dayKind: day.kind, seconds, parts: results }, text: '' };
   },
 });
 

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { DynamoAlertStateStore } from '../../aws/alert-state-store.ts';
 import { createAwsClients } from '../../aws/clients.ts';
 import { FileAlertStateStore, DEFAULT_ALERT_STATE_FILE, type AlertStateStore } from '../../alerts/index.ts';
+import { BlindCause } from '../../checks/blindness.ts';
 import { Severity } from '../../checks/finding.ts';
 import { CHECK_DEFAULTS } from '../../checks/run-check.ts';
 import { renderReport } from '../../checks/report.ts';
@@ -21,7 +22,7 @@ import { awsSettingsFrom, ledgerTableOf, withAwsOptions, type AwsOptionArgs } fr
 import { defineCommand } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { formatClock, formatWallTime } from '../../time-format.ts';
-import { parseCountOption, parseInstantOption } from '../parse-instant.ts';
+import { parseAmountOption, parseCountOption, parseInstantOption } from '../parse-instant.ts';
 import { DEFAULT_AUDIT_LOG, DEFAULT_BACKUP_DIR, DEFAULT_LEDGER_TABLE } from './check-schedulers.ts';
 
 interface Args extends AwsOptionArgs {
@@ -71,9 +72,7 @@ export const healthcheckCommand = defineCommand<Args>({
   run: async (args, ctx) => {
     const now = args.at !== undefined ? parseInstantOption('at', args.at) : ctx.now();
     const maxChanges = parseCountOption('max-changes', args.maxChanges, 10_000);
-    if (!(typeof args.reminderHours === 'number' && args.reminderHours > 0)) {
-      throw new UserError('INVALID_NUMBER', `--reminder-hours must be a positive number, got ${String(args.reminderHours)}.`, 'Pass --reminder-hours 2, for example.');
-    }
+    const reminderHours = parseAmountOption('reminder-hours', args.reminderHours, { min: 0, exclusiveMin: true, max: 24 * 7, example: 2, unit: 'hours' });
     if (args.alertState !== undefined && args.alertTable !== undefined) {
       throw new UserError('CONFLICTING_OPTIONS', '--alert-state and --alert-table both name where the alert state lives.', 'Pass one: a file for a terminal, the table to share the Lambda\'s state.');
     }
@@ -107,17 +106,22 @@ export const healthcheckCommand = defineCommand<Args>({
       marketCriticalPatterns: args.marketCritical,
       concurrency: CHECK_DEFAULTS.concurrency,
       notify: args.notify,
-      alert: { minSeverity: args.alertMinSeverity, reminderHours: args.reminderHours, ...(args.runbookBaseUrl !== undefined ? { runbookBaseUrl: args.runbookBaseUrl } : {}) },
+      alert: { minSeverity: args.alertMinSeverity, reminderHours, ...(args.runbookBaseUrl !== undefined ? { runbookBaseUrl: args.runbookBaseUrl } : {}) },
       autoFix: args.autoFix,
       maxChanges,
       ...(ctx.stderrIsTTY ? { progress: (message: string) => ctx.stderr(`… ${message}\n`) } : {}),
     });
-    return { exitCode: result.ok ? 0 : 1, json: result, text: renderHealthcheck(result, ctx) };
+    const blind = result.report.blind;
+    // Blind: the metrics and the alert went out, but the exit code says what the check-schedulers one does.
+    const exitCode = blind ? (blind.cause === BlindCause.fault ? 3 : 2) : result.ok ? 0 : 1;
+    return { exitCode, json: result, text: renderHealthcheck(result, ctx) };
   },
 });
 
 function stderrLog(ctx: CliContext): HealthLog {
   const line = (level: string) => (message: string, fields?: LogFields) => {
+    // The check's own failure is printed once, as the command's error or in its result.
+    if (fields?.stage === 'check') return;
     const detail = fields?.error instanceof Error ? `: ${fields.error.message}` : '';
     ctx.stderr(`${level}: ${message}${detail}\n`);
   };
@@ -144,7 +148,11 @@ export function renderHealthcheck(result: HealthcheckResult, ctx: Pick<CliContex
   }
   sections.push(renderMetrics(result.metrics));
   sections.push(renderAlert(result.alert));
-  if (result.errors.length > 0) sections.push(`Errors:\n${result.errors.map((e) => `  ${e.stage}: ${e.message}`).join('\n')}`);
+  const blind = result.report.blind;
+  // A blind check is the run's error: said once, last, with what to do.
+  const errors = result.errors.filter((e) => !(blind && e.stage === 'check'));
+  if (errors.length > 0) sections.push(`Errors:\n${errors.map((e) => `  ${e.stage}: ${e.message}`).join('\n')}`);
+  if (blind) sections.push(`error: ${blind.code}: the check could not see; MONITOR_BLIND above says why\nhint: ${blind.hint}`);
   return sections.join('\n\n');
 }
 

@@ -1,9 +1,12 @@
 /**
  * `ops rollback <backup file | audit entry id | --last>`: restores schedules from the backups
- * `ops check-schedulers --fix` wrote, with the same guard, consent rules and audit as the fix.
+ * `ops check-schedulers --fix` wrote, with the same guard, consent gate and audit as the fix. One
+ * difference: without --yes and without a terminal it is a dry run, not a refusal, because the bare
+ * `ops rollback --last` is how the README says to look before undoing anything.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { accessErrorFromFailure } from '../../aws/access-errors.ts';
 import { createIdentityPort } from '../../aws/caller-identity.ts';
 import { createAwsClients } from '../../aws/clients.ts';
 import { createSchedulerWriter } from '../../aws/scheduler-writer.ts';
@@ -17,8 +20,10 @@ import { applyRollback, planRollback, previewRollback, PreviewAction, type Rollb
 import { awsSettingsFrom, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
 import { defineCommand } from '../command.ts';
 import { parseCountOption } from '../parse-instant.ts';
-import { obtainConsent } from '../write-consent.ts';
+import { obtainConsent, type DryRunReason } from '../write-consent.ts';
 import { DEFAULT_AUDIT_LOG, DEFAULT_BACKUP_DIR } from './check-schedulers.ts';
+
+const UNATTENDED_DRY_RUN = 'Dry run: nothing was written (no --yes, and no terminal to ask at). Restore with --yes.';
 
 interface Args extends AwsOptionArgs {
   target?: string;
@@ -33,6 +38,8 @@ interface Args extends AwsOptionArgs {
 interface RollbackDocument {
   ok: boolean;
   mode: 'dry-run' | 'applied' | 'declined' | 'refused' | 'nothing-to-do';
+  /** With mode dry-run: `requested` (--dry-run) or `unattended` (no --yes and no terminal to ask at). */
+  dryRunReason?: DryRunReason;
   selected: string;
   preview: { entryId: string; schedule: { group: string; name: string; arn: string }; backupFile: string; action: string; reason?: string; diff: unknown[] }[];
   refused?: { reason: string; hint: string };
@@ -65,7 +72,7 @@ export const rollbackCommand = defineCommand<Args>({
 
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const writer = createSchedulerWriter(clients.scheduler);
-    const previews = await previewRollback(plan, writer);
+    const previews = await previewRollback(plan, writer, { refuse: (failure) => accessErrorFromFailure(failure, 'the Scheduler API') });
     const previewText = renderRollbackPreview(plan.selected, previews);
     const document = (mode: RollbackDocument['mode'], extra: Partial<RollbackDocument> = {}): RollbackDocument => ({
       ok: false,
@@ -88,7 +95,12 @@ export const rollbackCommand = defineCommand<Args>({
       preview: previewText,
       stderrPreview: previewText,
       document,
-      dryRun: () => ({ exitCode: blocked ? 1 : 0, json: document('dry-run', { ok: !blocked }), text: `${previewText}\nDry run: nothing was written. Restore with --yes.` }),
+      unattended: 'dry-run',
+      dryRun: (reason) => ({
+        exitCode: blocked ? 1 : 0,
+        json: document('dry-run', { ok: !blocked, dryRunReason: reason }),
+        text: `${previewText}\n${reason === 'unattended' ? UNATTENDED_DRY_RUN : 'Dry run: nothing was written. Restore with --yes.'}`,
+      }),
       writes: plan.items.filter((item) => item.alreadyRolledBackBy === undefined).length,
       maxChanges,
       what: 'rollback',

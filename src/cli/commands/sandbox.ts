@@ -53,7 +53,8 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
         describe:
           'Fire schedules in real time: from the moment the sandbox is ready, every --tick seconds the firer advances to the wall ' +
           'clock and invokes what is due (ECS RunTask, Lambda existence check, SQS/SNS), writing the run ledger and AWS/Scheduler ' +
-          'metrics; one line per tick on stderr. Without --fire schedules never fire (moto stores them but does not fire them).',
+          'metrics. Each tick that invokes something prints one line on stderr (`<time> fired N (K ok, T tasks, errors: CODE×n)`); ' +
+          'a tick with nothing due prints nothing. Without --fire schedules never fire (moto stores them but does not fire them).',
       })
       .option('tick', { type: 'number', default: 15, describe: 'Seconds between firer ticks with --fire (1-3600)' })
       .option('day', {
@@ -88,7 +89,7 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
     progress('starting moto…');
     const scenario = args.scenario === 'none' ? undefined : args.scenario;
     const sandbox = await startSandbox({
-      ...(args.port !== undefined ? { port: args.port } : {}),
+      ...(args.port !== undefined ? { port: parseCountOption('port', args.port, 65_535, 5000) } : {}),
       ...(scenario !== undefined ? { scenario } : {}),
       cwd: ctx.cwd,
       env: ctx.env,
@@ -132,7 +133,7 @@ function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string,
   const text = [
     `# ops sandbox: moto on ${sandbox.endpoint} · scenario ${scenario} · region ${sandbox.region}`,
     `# clock: ${day ? `virtual, from ${sandbox.clockStart.toISOString()} (${day.description}), running at real speed` : 'the wall clock'}`,
-    `# firing: ${state.firing ? `every ${tick} s on that clock` : 'off (add --fire to run schedules)'}`,
+    `# firing: ${state.firing ? `every ${tick} s on that clock; a line on stderr for each tick that fires something` : 'off (add --fire to run schedules)'}`,
     ...Object.entries(env).map(([key, value]) => `export ${key}=${value}`),
     '# Ctrl-C here, or `ops sandbox down`, stops it.',
   ].join('\n');

@@ -1,4 +1,5 @@
-import { describeExpression, nextFireTimes, parseExpression, validateTimezone } from '../../schedule/index.ts';
+import { clipText } from '../../clip-text.ts';
+import { describeExpression, nextFireTimes, noFireWarnings, parseExpression, validateTimezone, type FireWarning } from '../../schedule/index.ts';
 import { defineCommand } from '../command.ts';
 import { formatOffset, formatWallTime } from '../../time-format.ts';
 import { parseCountOption, parseInstantOption } from '../parse-instant.ts';
@@ -33,14 +34,16 @@ export const scheduleExplainCommand = defineCommand<Args>({
     const endDate = args.endDate !== undefined ? parseInstantOption('end-date', args.endDate) : undefined;
     // rate() counts from the schedule's start (or creation); without --start-date we anchor at --from.
     const anchor = parsed.kind === 'rate' ? (startDate ?? from) : undefined;
-    const fires = nextFireTimes(parsed, {
+    const window = {
       timezone,
       after: from,
-      count,
       ...(startDate ? { startDate } : {}),
       ...(endDate ? { endDate } : {}),
       ...(anchor ? { anchor } : {}),
-    });
+    };
+    const fires = nextFireTimes(parsed, { ...window, count });
+    // AWS accepts expressions that never fire, so explain says why instead of failing: exit 0 stays "valid".
+    const warnings = fires.length === 0 ? noFireWarnings(parsed, window) : [];
     const description = describeExpression(parsed);
     const rows = fires.map((fire) => ({ utc: fire.toISOString(), local: formatWallTime(fire, timezone), offset: formatOffset(fire, timezone) }));
     const json = {
@@ -51,9 +54,14 @@ export const scheduleExplainCommand = defineCommand<Args>({
       timezone,
       from: from.toISOString(),
       ...(anchor && !startDate ? { anchor: anchor.toISOString(), anchorNote: 'rate() anchored at --from; pass --start-date for the real anchor' } : {}),
+      warnings: warnings.map(warningJson),
       nextFireTimes: rows,
     };
-    const header = [`${parsed.source} — valid: ${description}`, `timezone ${timezone}; next ${rows.length} fire time(s) after ${from.toISOString()}:`];
+    const header = [
+      `${clipText(parsed.source)} — valid: ${description}`,
+      ...warnings.map((warning) => `warning: ${warning.message}`),
+      `timezone ${timezone}; next ${rows.length} fire time(s) after ${from.toISOString()}:`,
+    ];
     if (json.anchorNote) header.push(`(${json.anchorNote})`);
     const width = Math.max(...rows.map((r) => r.local.length), 10);
     const lines = rows.map((r) => `  ${r.local.padEnd(width)} ${r.offset}   ${r.utc}`);
@@ -61,3 +69,7 @@ export const scheduleExplainCommand = defineCommand<Args>({
     return { exitCode: 0, json, text: [...header, ...lines].join('\n') };
   },
 });
+
+function warningJson(warning: FireWarning): { code: string; message: string; lastFireTime?: string } {
+  return { code: warning.code, message: warning.message, ...(warning.lastFireTime ? { lastFireTime: warning.lastFireTime.toISOString() } : {}) };
+}

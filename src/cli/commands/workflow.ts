@@ -11,16 +11,17 @@
  * --as-of (run, start) defaults to today's date in New York; a date that is not an NYSE session means
  * the most recent session on or before it, and the output says so.
  */
+import { explainingAccess } from '../../aws/access-errors.ts';
 import { createAwsClients } from '../../aws/clients.ts';
 import { EventBridgeBus, ensureEventBus } from '../../aws/eventbridge-bus.ts';
 import { DynamoWorkflowStore, ensureWorkflowTable } from '../../aws/workflow-store.ts';
+import { clipText } from '../../clip-text.ts';
 import { UserError } from '../../errors.ts';
-import { dec, DECIMAL_STRING_PATTERN, formatMoney } from '../../trading/money.ts';
-import { isoDateSchema, symbolSchema, type StrategySpec } from '../../trading/events.ts';
+import { dec, formatMoney } from '../../trading/money.ts';
 import { runLocalWorkflow } from '../../trading/local-run.ts';
 import { createMarketData, MARKET_DATA_SOURCES, parseSeed, type MarketDataSourceName } from '../../trading/market-data-source.ts';
 import { currentSessionDate, describeSessionDate, sessionOnOrBefore, type SessionDate } from '../../trading/session-date.ts';
-import { startWorkflow } from '../../trading/start-workflow.ts';
+import { newCorrelationId, startWorkflow } from '../../trading/start-workflow.ts';
 import { listWorkflows, workflowStatus } from '../../trading/status.ts';
 import { DEFAULT_STRATEGY } from '../../trading/strategy.ts';
 import { DEFAULT_WORKFLOW_TIMEOUT_MS, sweepWorkflows } from '../../trading/sweeper.ts';
@@ -32,16 +33,8 @@ import { defineCommand, type OpsGroup } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { parseCountOption } from '../parse-instant.ts';
 import type { Argv } from 'yargs';
-
-interface StrategyArgs {
-  strategy: 'momentum' | 'fixed';
-  top?: number;
-  lookback?: number;
-  weights?: string;
-  minTrade: string;
-  asOf?: string;
-  correlationId?: string;
-}
+import { dateOption, decimalOption, minTradeOption, parsePositions, strategyFrom, type StrategyArgs } from './workflow-options.ts';
+import { awsTarget, busFailure } from './workflow-failures.ts';
 
 interface RunArgs extends StrategyArgs {
   local: boolean;
@@ -63,7 +56,7 @@ const strategyOptions = (y: Argv) =>
     .option('top', { type: 'number', describe: `Momentum: how many symbols to hold (default ${DEFAULT_STRATEGY.kind === 'momentum' ? DEFAULT_STRATEGY.topN : 3})` })
     .option('lookback', { type: 'number', describe: `Momentum: trading days of return to rank on (default ${DEFAULT_STRATEGY.kind === 'momentum' ? DEFAULT_STRATEGY.lookbackDays : 63})` })
     .option('weights', { type: 'string', describe: 'Fixed weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' })
-    .option('min-trade', { type: 'string', default: '100', describe: 'Skip trades below this notional' })
+    .option('min-trade', { type: 'string', default: '100', describe: 'Skip trades below this notional (≥ 0)' })
     .option('as-of', { type: 'string', describe: 'Trading date whose closes to use (YYYY-MM-DD; default today in New York; a non-session date means the session before it)' })
     .option('correlation-id', { type: 'string', describe: 'Workflow id (default: generated)' });
 
@@ -111,7 +104,7 @@ export const workflowRunCommand = defineCommand<RunArgs>({
       cash,
       positions,
       marketData,
-      minTradeNotional: decimalOption('min-trade', args.minTrade),
+      minTradeNotional: minTradeOption(args.minTrade),
       ...(args.asOf !== undefined ? { asOf: dateOption('as-of', args.asOf) } : {}),
       ...(args.correlationId !== undefined ? { correlationId: args.correlationId } : {}),
       logger: args.verbose ? jsonLinesLogger(ctx.stderr, ctx.now) : silentLogger,
@@ -164,16 +157,16 @@ export const workflowStartCommand = defineCommand<StartArgs>({
   run: async (args, ctx) => {
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const store = new DynamoWorkflowStore({ client: clients.dynamodb, tableName: tableFrom(args, ctx) });
-    const bus = new EventBridgeBus({ client: clients.eventbridge, eventBusName: busFrom(args.bus, ctx) });
+    const busName = busFrom(args.bus, ctx);
+    const bus = new EventBridgeBus({ client: clients.eventbridge, eventBusName: busName });
     const asOf: SessionDate = args.asOf !== undefined ? sessionOnOrBefore(dateOption('as-of', args.asOf)) : currentSessionDate(ctx.now());
     const note = describeSessionDate(asOf);
-    const result = await startWorkflow(
-      { store, bus, clock: { now: ctx.now } },
-      {
-        params: { accountId: args.account, asOf: asOf.session, strategy: strategyFrom(args), minTradeNotional: decimalOption('min-trade', args.minTrade) },
-        ...(args.correlationId !== undefined ? { correlationId: args.correlationId } : {}),
-      },
-    );
+    const params = { accountId: args.account, asOf: asOf.session, strategy: strategyFrom(args), minTradeNotional: minTradeOption(args.minTrade) };
+    // Chosen here, not inside startWorkflow, so a publish that fails after the record exists can say which id to re-run.
+    const correlationId = args.correlationId ?? newCorrelationId(ctx.now());
+    const result = await explainingAccess(awsTarget(clients), () => startWorkflow({ store, bus, clock: { now: ctx.now } }, { params, correlationId })).catch((error: unknown) => {
+      throw busFailure(error, busName, correlationId) ?? error;
+    });
     const what = result.created ? 'started' : `already exists (${result.state})${result.published ? '; WorkflowStarted re-published' : ''}`;
     return {
       exitCode: 0,
@@ -192,10 +185,12 @@ export const workflowStatusCommand = defineCommand<StatusArgs>({
   describe: 'One workflow from the store: state, steps, orders, failure (exit 1 when FAILED)',
   builder: (y) => tableOption(y).positional('correlationId', { type: 'string', demandOption: true, describe: 'The workflow id' }),
   run: async (args, ctx) => {
-    const store = new DynamoWorkflowStore({ client: createAwsClients(awsSettingsFrom(args), ctx.env).dynamodb, tableName: tableFrom(args, ctx) });
-    const view = await workflowStatus(store, args.correlationId, ctx.now());
+    const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
+    const table = tableFrom(args, ctx);
+    const store = new DynamoWorkflowStore({ client: clients.dynamodb, tableName: table });
+    const view = await explainingAccess(awsTarget(clients), () => workflowStatus(store, args.correlationId, ctx.now()));
     if (view === undefined) {
-      throw new UserError('WORKFLOW_NOT_FOUND', `No workflow ${args.correlationId} in table "${tableFrom(args, ctx)}".`, 'Check the id with `ops workflow list`, and the table and region.');
+      throw new UserError('WORKFLOW_NOT_FOUND', `No workflow ${clipText(args.correlationId)} in table "${clipText(table)}".`, 'Check the id with `ops workflow list`, and the table and region.');
     }
     return { exitCode: view.state === WorkflowState.failed ? 1 : 0, json: view, text: renderStatus(view) };
   },
@@ -215,8 +210,10 @@ export const workflowListCommand = defineCommand<ListArgs>({
       .option('limit', { type: 'number', default: 50, describe: 'At most this many workflows' }),
   run: async (args, ctx) => {
     const limit = parseCountOption('limit', args.limit, 1_000);
-    const store = new DynamoWorkflowStore({ client: createAwsClients(awsSettingsFrom(args), ctx.env).dynamodb, tableName: tableFrom(args, ctx) });
-    const { workflows, metrics } = await listWorkflows(store, { ...(args.state !== undefined ? { state: args.state } : {}), limit }, ctx.now());
+    const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
+    const store = new DynamoWorkflowStore({ client: clients.dynamodb, tableName: tableFrom(args, ctx) });
+    const query = { ...(args.state !== undefined ? { state: args.state } : {}), limit };
+    const { workflows, metrics } = await explainingAccess(awsTarget(clients), () => listWorkflows(store, query, ctx.now()));
     return { exitCode: 0, json: { workflows, metrics }, text: renderList(workflows, metrics) };
   },
 });
@@ -236,15 +233,13 @@ export const workflowSweepCommand = defineCommand<SweepArgs>({
   run: async (args, ctx) => {
     const minutes = parseCountOption('timeout-minutes', args.timeoutMinutes, 7 * 24 * 60);
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
-    const report = await sweepWorkflows(
-      {
-        store: new DynamoWorkflowStore({ client: clients.dynamodb, tableName: tableFrom(args, ctx) }),
-        bus: new EventBridgeBus({ client: clients.eventbridge, eventBusName: busFrom(args.bus, ctx) }),
-        clock: { now: ctx.now },
-        logger: silentLogger,
-      },
-      { timeoutMs: minutes * 60_000 },
-    );
+    const deps = {
+      store: new DynamoWorkflowStore({ client: clients.dynamodb, tableName: tableFrom(args, ctx) }),
+      bus: new EventBridgeBus({ client: clients.eventbridge, eventBusName: busFrom(args.bus, ctx) }),
+      clock: { now: ctx.now },
+      logger: silentLogger,
+    };
+    const report = await explainingAccess(awsTarget(clients), () => sweepWorkflows(deps, { timeoutMs: minutes * 60_000 }));
     const lines = [
       `${report.checkedRunning} workflow(s) RUNNING longer than ${minutes} min`,
       ...report.timedOut.map((t) => `  FAILED (timeout at ${t.step}): ${t.correlationId}`),
@@ -271,8 +266,8 @@ export const workflowSetupCommand = defineCommand<SetupArgs>({
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const table = tableFrom(args, ctx);
     const busName = busFrom(args.bus, ctx);
-    const tableResult = await ensureWorkflowTable(clients.dynamodb, table);
-    const busResult = await ensureEventBus(clients.eventbridge, busName);
+    const tableResult = await explainingAccess(awsTarget(clients), () => ensureWorkflowTable(clients.dynamodb, table));
+    const busResult = await explainingAccess(awsTarget(clients), () => ensureEventBus(clients.eventbridge, busName));
     const json = { table, tableCreated: tableResult.created, bus: busName, busCreated: busResult.created };
     return { exitCode: 0, json, text: `table ${table}: ${tableResult.created ? 'created' : 'exists'}\nbus ${busName}: ${busResult.created ? 'created' : 'exists'}` };
   },
@@ -296,44 +291,4 @@ function busFrom(bus: string | undefined, ctx: CliContext): string {
   const name = bus ?? ctx.env.EVENT_BUS_NAME;
   if (name === undefined || name === '') throw new UserError('NO_EVENT_BUS', 'No event bus is configured.', 'Pass --bus <name> or export EVENT_BUS_NAME (the stack output eventBusName).');
   return name;
-}
-
-function strategyFrom(args: StrategyArgs): StrategySpec {
-  if (args.strategy === 'fixed') {
-    if (args.weights === undefined) throw new UserError('INVALID_WEIGHTS', '--strategy fixed needs --weights.', 'For example: --weights SPY=0.6,TLT=0.4');
-    return { kind: 'fixed', weights: parsePairs('weights', args.weights.split(',')).map(([symbol, weight]) => ({ symbol, weight })) };
-  }
-  if (args.weights !== undefined) throw new UserError('INVALID_WEIGHTS', '--weights only applies to --strategy fixed.', 'Add --strategy fixed, or drop --weights.');
-  const base = DEFAULT_STRATEGY.kind === 'momentum' ? DEFAULT_STRATEGY : { kind: 'momentum' as const, universe: [], lookbackDays: 63, topN: 3 };
-  return {
-    ...base,
-    topN: args.top !== undefined ? parseCountOption('top', args.top, base.universe.length) : base.topN,
-    lookbackDays: args.lookback !== undefined ? parseCountOption('lookback', args.lookback, 250) : base.lookbackDays,
-  };
-}
-
-function parsePositions(values: readonly string[]): Record<string, string> {
-  const positions: Record<string, string> = {};
-  for (const [symbol, quantity] of parsePairs('position', values)) positions[symbol] = quantity;
-  return positions;
-}
-
-function parsePairs(option: string, values: readonly string[]): [string, string][] {
-  return values.map((value) => {
-    const [symbol = '', amount = '', extra] = value.split('=');
-    if (extra !== undefined || !symbolSchema.safeParse(symbol.trim()).success || !DECIMAL_STRING_PATTERN.test(amount.trim())) {
-      throw new UserError('INVALID_OPTION', `--${option} "${value}" is not SYMBOL=NUMBER.`, `For example: --${option} SPY=${option === 'weights' ? '0.6' : '10'}`);
-    }
-    return [symbol.trim(), amount.trim()];
-  });
-}
-
-function decimalOption(option: string, value: string): string {
-  if (!DECIMAL_STRING_PATTERN.test(value)) throw new UserError('INVALID_OPTION', `--${option} "${value}" is not a decimal number.`, `For example: --${option} 1000.50`);
-  return value;
-}
-
-function dateOption(option: string, value: string): string {
-  if (!isoDateSchema.safeParse(value).success) throw new UserError('INVALID_OPTION', `--${option} "${value}" is not a YYYY-MM-DD date.`, `For example: --${option} 2026-11-20`);
-  return value;
 }

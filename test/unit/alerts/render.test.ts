@@ -70,7 +70,7 @@ describe('renderAlertEmail: the incident', () => {
         '  MISSED_RUNS               https://github.com/acme/ops/blob/main/runbooks/MISSED_RUNS.md',
         '',
         'Failing since Thu 2026-01-29 11:41 ET (first seen by this check).',
-        'You get one email per change, reminders while critical findings persist during market hours, and one email when all is healthy again.',
+        'You get one email per change, reminders while critical findings persist during market hours, and one email when every finding that alerted has cleared.',
         '',
       ].join('\n'),
     );
@@ -165,11 +165,50 @@ describe('renderAlertEmail: reminder and recovery', () => {
         '  ops-pipeline-market/ops-pipeline-dispatcher        TARGET_CLUSTER_NOT_FOUND',
         '  ops-pipeline-market/ops-pipeline-signal-engine-1m  TARGET_CLUSTER_NOT_FOUND',
         '',
-        'Still reported below the alert threshold: 1 info (details: ops check-schedulers).',
+        'Still reported below the alert threshold: 1 info (NO_DEAD_LETTER_QUEUE ×1); details: ops check-schedulers.',
         'No further emails until something fails again.',
         '',
       ].join('\n'),
     );
+  });
+
+  // The demo's 09:45 recovery: the repaired schedules run again, but the groups' TARGET_ERRORS (the
+  // invocations that failed before the repair, still in the metrics window) are warnings below the
+  // alert threshold. The email must not call that "every schedule is healthy".
+  const targetErrors = (group: string) => finding(FindingCode.TARGET_ERRORS, { group }, Severity.warning, { targetErrors: 30, dropped: 18 });
+  const recoveryWith = (findings: Finding[]) => {
+    const first = decideAlert(undefined, incidentClusterFindings(), { now: AT, marketOpen: true, reminderHours: 2, minSeverity: Severity.critical });
+    const decision = decideAlert(first.next, findings, { now: evening, marketOpen: true, reminderHours: 2, minSeverity: Severity.critical });
+    if (!decision.send) throw new Error(decision.reason);
+    expect(decision.kind).toBe('recovery');
+    return renderAlertEmail(decision, reportOf(findings, evening), { fixCommand: FIX });
+  };
+
+  it('a recovery with warnings still reported says which, and does not claim every schedule is healthy', () => {
+    const late = missedRuns('ops-pipeline', 'ops-pipeline-rss-ingest', Severity.warning, 1);
+    const { subject, body } = recoveryWith([late, targetErrors('ops-pipeline'), targetErrors('ops-pipeline-market')]);
+    expect(subject).toBe('[RESOLVED] all alerting findings cleared; 3 warnings still below the alert threshold');
+    expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+    const lines = body.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      'RESOLVED: all 12 finding(s) that alerted have cleared; nothing is failing at the alert threshold any more.',
+      'Not all healthy: 3 warnings are still reported below the threshold (listed at the end); they send no email.',
+      '',
+      'Market:   NYSE OPEN, closes 16:00 ET',
+      'Checked:  Thu 2026-01-29 15:41 ET · us-west-2 · 13 schedules: 0 critical, 1 warning, 12 healthy',
+    ]);
+    expect(body).toContain(
+      'Still reported below the alert threshold: 3 warning (TARGET_ERRORS ×2, MISSED_RUNS ×1: group ops-pipeline, group ops-pipeline-market, ops-pipeline/ops-pipeline-rss-ingest); details: ops check-schedulers.',
+    );
+    expect(body).not.toMatch(/healthy again/);
+  });
+
+  it('a recovery with only group warnings left: no "healthy again" either; one warning reads in the singular', () => {
+    const { subject, body } = recoveryWith([targetErrors('ops-pipeline')]);
+    expect(subject).toBe('[RESOLVED] all alerting findings cleared; 1 warning still below the alert threshold');
+    expect(body).toContain('Not all healthy: 1 warning is still reported below the threshold (listed at the end); they send no email.');
+    expect(body).toContain('13 schedules: 0 critical, 0 warning, 13 healthy');
+    expect(body).toContain('Still reported below the alert threshold: 1 warning (TARGET_ERRORS ×1: group ops-pipeline); details: ops check-schedulers.');
   });
 });
 
@@ -236,6 +275,7 @@ describe('renderSelfHealedEmail', () => {
         '',
         'Market:   NYSE OPEN, closes 16:00 ET',
         'Checked:  Thu 2026-01-29 11:41 ET · us-west-2 · 13 schedules: 12 critical, 0 warning, 1 healthy',
+        'Still reported after the repair: 12 critical (TARGET_CLUSTER_NOT_FOUND ×12: ops-pipeline-market/ops-pipeline-dispatcher, ops-pipeline-market/ops-pipeline-dispatcher-tiny, ops-pipeline-market/ops-pipeline-signal-engine-1m, ops-pipeline-market/ops-pipeline-watchlist-engine-5m and 8 more).',
         '',
         'Changes',
         '  SCHEDULE                                     RESULT  FROM          TO                    BACKUP',
@@ -262,6 +302,21 @@ describe('renderSelfHealedEmail', () => {
   ])('subject when %s', (_name, results, subject) => {
     const changes = results.map((result, i) => change(`g/s${i}`, result));
     expect(renderSelfHealedEmail({ changes, report: reportOf([], AT) }).subject).toBe(subject);
+  });
+
+  it('says what the check still reports after a full repair, so "repaired" is not read as "healthy"', () => {
+    const changes = [change('ops-pipeline-market/ops-pipeline-dispatcher', 'ok')];
+    const warnings = [finding(FindingCode.TARGET_ERRORS, { group: 'ops-pipeline-market' }, Severity.warning)];
+    const info = [finding(FindingCode.NO_DEAD_LETTER_QUEUE, { group: 'ops-pipeline', name: 'ops-pipeline-classifier' }, Severity.info)];
+    const withWarnings = renderSelfHealedEmail({ changes, report: reportOf([...warnings, ...info], AT) }).body.split('\n');
+    expect(withWarnings.slice(2, 6)).toEqual([
+      'Market:   NYSE OPEN, closes 16:00 ET',
+      'Checked:  Thu 2026-01-29 11:41 ET · us-west-2 · 13 schedules: 0 critical, 0 warning, 13 healthy',
+      'Still reported after the repair: 1 warning (TARGET_ERRORS ×1: group ops-pipeline-market), 1 info (NO_DEAD_LETTER_QUEUE ×1).',
+      '',
+    ]);
+    const clean = renderSelfHealedEmail({ changes, report: reportOf([], AT) }).body;
+    expect(clean).toContain('After the repair the check reports nothing.');
   });
 
   it('keeps long subjects within 100 characters', () => {

@@ -52,6 +52,8 @@ describe('CHECKS registry', () => {
       CHECK_INCOMPLETE: 'warning',
       RUNS_UNVERIFIABLE: 'info',
       NO_DEAD_LETTER_QUEUE: 'info',
+      MONITOR_BLIND: 'critical',
+      SCOPE_EMPTY: 'warning',
     });
   });
 

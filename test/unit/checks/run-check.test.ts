@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHECK_DEFAULTS, runCheck, type CheckOptions } from '../../../src/checks/run-check.ts';
-import { UserError } from '../../../src/errors.ts';
 import { nyse } from '../../../src/market/index.ts';
-import { createFakePorts, lookupError, scheduleFacts, type FakeAwsInput } from '../../support/check-fixtures.ts';
+import { createFakePorts, DEFAULT_ROLE_ARN, lookupError, scheduleFacts, unknown, type FakeAwsInput } from '../../support/check-fixtures.ts';
 
 const NOW = new Date('2026-11-23T14:45:00Z');
 const LEDGER_SINCE = new Date('2026-11-01T00:00:00Z');
@@ -21,26 +20,26 @@ const options = (overrides: Partial<CheckOptions> = {}): CheckOptions => ({
   ...overrides,
 });
 
-async function rejection(input: FakeAwsInput): Promise<UserError> {
-  const error: unknown = await runCheck(createFakePorts(input).ports, options()).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
+async function blindCheck(input: FakeAwsInput, overrides: Partial<CheckOptions> = {}) {
+  const result = await runCheck(createFakePorts(input).ports, options(overrides));
+  const blind = result.findings.filter((f) => f.code === 'MONITOR_BLIND');
+  return { ...result, blindFindings: blind };
 }
 
-describe('runCheck: no access is a configuration error, not a finding', () => {
+describe('runCheck: a check that cannot see says so (MONITOR_BLIND), whatever --fail-on says', () => {
   it.each([
     ['CredentialsProviderError', 'Could not load credentials from any providers'],
     ['ExpiredTokenException', 'The security token included in the request is expired'],
     ['UnrecognizedClientException', 'The security token included in the request is invalid.'],
-  ])('ListSchedules failing with %s → NO_CREDENTIALS', async (errorName, message) => {
-    const error = await rejection({ schedules: [scheduleFacts('a')], listSchedulesError: lookupError('scheduler:ListSchedules', errorName, message) });
-    expect(error.code).toBe('NO_CREDENTIALS');
-    expect(error.kind).toBe('user');
-    expect(error.message).toBe(`AWS rejected or could not find credentials: ${message}`);
-    expect(error.hint).toContain('AWS_PROFILE');
+  ])('ListSchedules failing with %s → blind, NO_CREDENTIALS', async (errorName, message) => {
+    const { blind, report, blindFindings } = await blindCheck({ schedules: [scheduleFacts('a')], listSchedulesError: lookupError('scheduler:ListSchedules', errorName, message) }, { failOn: 'critical' });
+    expect(blind?.code).toBe('NO_CREDENTIALS');
+    expect(blind?.cause).toBe('credentials');
+    expect(blind?.reason).toBe(`the monitor cannot see: no schedule could be listed; scheduler:ListSchedules failed (${errorName}): ${message}`);
+    expect(blind?.hint).toContain('AWS_PROFILE');
+    expect(report.ok).toBe(false);
+    expect(report.blind).toMatchObject({ code: 'NO_CREDENTIALS', action: 'scheduler:ListSchedules' });
+    expect(blindFindings.map((f) => [f.severity, f.evidence.action])).toEqual([['critical', 'scheduler:ListSchedules']]);
   });
 
   it.each([
@@ -48,24 +47,64 @@ describe('runCheck: no access is a configuration error, not a finding', () => {
     ['Error', 'getaddrinfo ENOTFOUND scheduler.nowhere.example'],
     ['TimeoutError', 'socket timed out'],
   ])('ListSchedules failing with %s "%s" → ENDPOINT_UNREACHABLE', async (errorName, message) => {
-    const error = await rejection({ listSchedulesError: lookupError('scheduler:ListSchedules', errorName, message) });
-    expect(error.code).toBe('ENDPOINT_UNREACHABLE');
-    expect(error.message).toBe(`Cannot reach the Scheduler API: ${message}`);
-    expect(error.hint).toContain('AWS_ENDPOINT_URL');
+    const { blind } = await blindCheck({ listSchedulesError: lookupError('scheduler:ListSchedules', errorName, message) });
+    expect(blind?.code).toBe('ENDPOINT_UNREACHABLE');
+    expect(blind?.hint).toContain('AWS_ENDPOINT_URL');
   });
 
-  it('a denied ListSchedules is reported as CHECK_INCOMPLETE, not thrown', async () => {
-    const { report } = await runCheck(createFakePorts({ listSchedulesError: lookupError('scheduler:ListSchedules') }).ports, options());
-    expect(report.ok).toBe(false);
-    expect(report.findings.map((f) => [f.code, f.evidence.action])).toEqual([['CHECK_INCOMPLETE', 'scheduler:ListSchedules']]);
-  });
-
-  it('credential-looking failures of other calls do not abort the check', async () => {
-    const { report } = await runCheck(
-      createFakePorts({ schedules: [scheduleFacts('a')], listGroupsError: lookupError('scheduler:ListScheduleGroups', 'CredentialsProviderError'), ledger: { coversSince: LEDGER_SINCE, lastRuns: { 'trading/a': new Date('2026-11-23T14:30:04Z') } } }).ports,
-      options(),
+  it('a region every call rejects → INVALID_REGION (issue 12 row 1: it used to pass with 0 schedules)', async () => {
+    const message = 'Region not accepted: region="us-east-1 " is not a valid hostname component.';
+    const { blind, report } = await blindCheck(
+      { listSchedulesError: lookupError('scheduler:ListSchedules', 'Error', message), listGroupsError: lookupError('scheduler:ListScheduleGroups', 'Error', message) },
+      { failOn: 'critical' },
     );
+    expect(blind?.code).toBe('INVALID_REGION');
+    expect(report.ok).toBe(false);
+    // The blinding action is said once (MONITOR_BLIND); the other failure stays CHECK_INCOMPLETE.
+    expect(report.findings.map((f) => [f.code, f.evidence.action])).toEqual([
+      ['MONITOR_BLIND', 'scheduler:ListSchedules'],
+      ['CHECK_INCOMPLETE', 'scheduler:ListScheduleGroups'],
+    ]);
+  });
+
+  it('a denied ListSchedules → blind, ACCESS_DENIED, with what to grant', async () => {
+    const { blind, report } = await blindCheck({ listSchedulesError: lookupError('scheduler:ListSchedules') });
+    expect(blind?.code).toBe('ACCESS_DENIED');
+    expect(blind?.hint).toContain('Grant scheduler:ListSchedules');
+    expect(report.findings.map((f) => [f.code, f.evidence.action])).toEqual([['MONITOR_BLIND', 'scheduler:ListSchedules']]);
+  });
+
+  it('a throttled ListSchedules → blind as a fault (exit 3), MONITOR_BLIND', async () => {
+    const { blind } = await blindCheck({ listSchedulesError: lookupError('scheduler:ListSchedules', 'ThrottlingException', 'Rate exceeded') });
+    expect(blind?.code).toBe('MONITOR_BLIND');
+    expect(blind?.cause).toBe('fault');
+  });
+
+  it('every listed schedule unreadable → blind', async () => {
+    const { blind } = await blindCheck({
+      schedules: [scheduleFacts('a'), scheduleFacts('b')],
+      getSchedule: { 'trading/a': unknown('scheduler:GetSchedule', 'ThrottlingException', 'Rate exceeded'), 'trading/b': unknown('scheduler:GetSchedule', 'ThrottlingException', 'Rate exceeded') },
+    });
+    expect(blind?.reason).toContain('none of the 2 listed schedule(s) could be read');
+  });
+
+  it('credential-looking failures of one call among successful ones of the same API do not blind the check', async () => {
+    const { blind, report } = await blindCheck({
+      schedules: [scheduleFacts('a')],
+      listGroupsError: lookupError('scheduler:ListScheduleGroups', 'CredentialsProviderError'),
+      ledger: { coversSince: LEDGER_SINCE, lastRuns: { 'trading/a': new Date('2026-11-23T14:30:04Z') } },
+    });
+    expect(blind).toBeUndefined();
     expect(report.findings.map((f) => [f.code, f.evidence.action])).toEqual([['CHECK_INCOMPLETE', 'scheduler:ListScheduleGroups']]);
+  });
+
+  it('a whole API unreachable (every IAM call refused) blinds the check', async () => {
+    const { blind } = await blindCheck({
+      schedules: [scheduleFacts('a'), scheduleFacts('b')],
+      roles: { [DEFAULT_ROLE_ARN]: unknown('iam:GetRole', 'Error', 'connect ECONNREFUSED 127.0.0.1:9') },
+      ledger: { coversSince: LEDGER_SINCE },
+    });
+    expect(blind).toMatchObject({ code: 'ENDPOINT_UNREACHABLE', failure: { action: 'iam:GetRole' } });
   });
 });
 

@@ -48,14 +48,78 @@ describe('ops rollback --last', () => {
     expect(aws.scheduler.updates).toHaveLength(writes);
   });
 
-  it('refuses without --yes when not at a terminal (exit 2)', async () => {
+  it('without --yes and without a terminal is a dry run, as the README says (exit 0)', async () => {
     const writes = aws.scheduler.updates.length;
 
     const run = await ops(['rollback', '--last']);
 
-    expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('error: Not applied: ops rollback writes only with --yes');
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^Rollback of the last fix run fix-\S+: 2 schedule\(s\) to restore\n/);
+    expect(run.stdout).toMatch(/\nDry run: nothing was written \(no --yes, and no terminal to ask at\)\. Restore with --yes\.\n$/);
     expect(aws.scheduler.updates).toHaveLength(writes);
+
+    const json = await ops(['rollback', '--last', '--json']);
+    expect(json.exitCode).toBe(0);
+    expect(json.json()).toMatchObject({ ok: true, mode: 'dry-run', dryRunReason: 'unattended', results: [] });
+    expect(aws.scheduler.updates).toHaveLength(writes);
+  });
+
+  it('an unattended dry run with a schedule it could not restore exits 1', async () => {
+    const current = stored('ops-pipeline', 'ops-pipeline-telemetry-ingestor-1m')!;
+    aws.scheduler.store.set('ops-pipeline/ops-pipeline-telemetry-ingestor-1m', { ...current, Description: 'hand edit', LastModificationDate: new Date('2026-01-30T08:00:00Z') });
+
+    const run = await ops(['rollback', '--last', '--json']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.json()).toMatchObject({ ok: false, mode: 'dry-run', dryRunReason: 'unattended' });
+    expect(stored('ops-pipeline', 'ops-pipeline-telemetry-ingestor-1m')?.Description).toBe('hand edit');
+  });
+
+  it('at a terminal it still asks, and writes nothing when declined (exit 1)', async () => {
+    const writes = aws.scheduler.updates.length;
+    const questions: string[] = [];
+
+    const run = await ops(['rollback', '--last'], { stdinIsTTY: true, stderrIsTTY: true, confirm: (q) => (questions.push(q), Promise.resolve(false)) });
+
+    expect(run.exitCode).toBe(1);
+    expect(questions).toHaveLength(1);
+    expect(run.stdout).toContain('Not restored: declined. Nothing was written.');
+    expect(aws.scheduler.updates).toHaveLength(writes);
+  });
+
+  it('without credentials: exit 2 NO_CREDENTIALS, not a list of unreadable schedules', async () => {
+    for (const s of [dispatcher, telemetry]) {
+      aws.scheduler.failGet({ group: s.GroupName!, name: s.Name! }, { action: 'scheduler:GetSchedule', errorName: 'CredentialsProviderError', message: 'Could not load credentials from any providers' });
+    }
+
+    const run = await ops(['rollback', '--last', '--json']);
+
+    expect(run.exitCode).toBe(2);
+    expect(run.json()).toMatchObject({ ok: false, error: { code: 'NO_CREDENTIALS', hint: expect.stringContaining('AWS_PROFILE') as unknown } });
+  });
+
+  it('against an endpoint that does not answer: exit 2 ENDPOINT_UNREACHABLE', async () => {
+    aws.restore();
+    const keys = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+
+    const run = await ops(['rollback', '--last', '--endpoint', 'http://127.0.0.1:9'], { env: { ...env, ...keys } });
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'error: Cannot reach the Scheduler API: connect ECONNREFUSED 127.0.0.1:9\n' +
+        'hint: Check --endpoint / AWS_ENDPOINT_URL and your network; for the local sandbox, start it with `ops sandbox up`.\n',
+    );
+  }, 20_000);
+
+  it('a schedule denied to this caller is still listed as unreadable (exit 1): access is per schedule', async () => {
+    aws.scheduler.failGet({ group: telemetry.GroupName!, name: telemetry.Name! }, { action: 'scheduler:GetSchedule', errorName: 'AccessDeniedException', message: 'denied' });
+
+    const run = await ops(['rollback', '--last', '--dry-run']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('unreadable');
   });
 
   it('restores both definitions exactly with --yes and records the rollback', async () => {

@@ -93,23 +93,24 @@ describe('healthcheck Lambda handler', () => {
     expect(stdout.emf().filter((doc) => doc.Heartbeat === 1)).toHaveLength(2);
   });
 
-  it('on a failed check still emits Heartbeat and CheckErrors, logs the error, then fails the invocation', async () => {
+  it('on a blind check (credentials rejected) emits Heartbeat and CheckErrors = 1, logs it, alerts, and completes', async () => {
     w.aws.restore();
     const scheduler = mockClient(SchedulerClient);
     scheduler.on(ListSchedulesCommand).rejects(Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException' }));
     try {
       const handler = await loadHandler();
 
-      await expect(handler(at, { awsRequestId: 'req-fail' })).rejects.toMatchObject({ code: 'NO_CREDENTIALS' });
+      const summary = await handler(at, { awsRequestId: 'req-bl' });
 
+      expect(summary.counters.checkErrors).toBe(1);
+      expect(summary.alert).toMatchObject({ status: 'decided', sent: true });
       const metrics = emfMetrics(stdout.emf());
       expect(metrics.filter((m) => m.name === 'Heartbeat').map((m) => m.value)).toEqual([1]);
       expect(metrics.filter((m) => m.name === 'CheckErrors').map((m) => m.value)).toEqual([1]);
-      expect(metrics.find((m) => m.name === 'SchedulesChecked')).toBeUndefined();
+      expect(metrics.filter((m) => m.name === 'SchedulesChecked').map((m) => m.value)).toEqual([0]);
       const errors = stdout.logs().filter((l) => l.level === 'ERROR');
-      expect(errors.map((l) => l.message)).toEqual(['check failed', 'healthcheck failed']);
-      expect(errors.every((l) => typeof l.runId === 'string' && l.runId.endsWith('req-fail'))).toBe(true);
-      expect(errors[1]?.error).toMatchObject({ message: expect.stringContaining('credentials') as unknown });
+      expect(errors.map((l) => l.message)).toEqual(['the monitor cannot see']);
+      expect(errors.every((l) => typeof l.runId === 'string' && l.runId.endsWith('req-bl'))).toBe(true);
     } finally {
       scheduler.restore();
     }

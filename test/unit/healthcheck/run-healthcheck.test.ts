@@ -216,16 +216,28 @@ describe('runHealthcheck wiring errors', () => {
     expect(metricValue(sink, HealthMetric.CheckErrors)).toBe(1);
   });
 
-  it('turns a credential failure of the listing into a thrown UserError after the failure metrics', async () => {
+  it('a blind check (the listing rejects the credentials) counts CheckErrors, emails MONITOR_BLIND once, and completes', async () => {
     w.aws.restore();
     const scheduler = mockClient(SchedulerClient);
     scheduler.on(ListSchedulesCommand).rejects(Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException' }));
     try {
-      await expect(runHealthcheck(w.deps, options())).rejects.toMatchObject({ code: 'NO_CREDENTIALS' });
+      const result = await runHealthcheck(w.deps, options());
+      expect(result.ok).toBe(false);
+      expect(result.report.blind).toMatchObject({ code: 'NO_CREDENTIALS', action: 'scheduler:ListSchedules' });
+      expect(result.errors).toEqual([{ stage: 'check', message: expect.stringContaining('the monitor cannot see') as unknown }]);
       expect(metricValue(w.sink, HealthMetric.CheckErrors)).toBe(1);
       expect(metricValue(w.sink, HealthMetric.Heartbeat)).toBe(1);
+      expect(metricValue(w.sink, findingMetricName('MONITOR_BLIND'))).toBe(1);
+      expect(w.published.map((p) => p.Subject)).toEqual(['[CRITICAL] the monitor cannot see: scheduler:ListSchedules failed (UnrecognizedClientException)']);
+      expect(w.log.lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(['the monitor cannot see']);
+
+      // Still blind five minutes later: CheckErrors again, no second email (the alert policy dedups).
+      const again = await runHealthcheck(w.deps, options({ now: new Date(NOW.getTime() + 5 * 60_000) }));
+      expect(again.counters.checkErrors).toBe(1);
+      expect(w.published).toHaveLength(1);
     } finally {
       scheduler.restore();
     }
   });
+
 });

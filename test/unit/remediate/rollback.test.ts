@@ -206,4 +206,29 @@ describe('previewRollback', () => {
     ]);
     expect(w.scheduler.updates).toHaveLength(2);
   });
+
+  const unreachable = { action: 'scheduler:GetSchedule', errorName: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' };
+  const refuse = (failure: { errorName: string }) => (failure.errorName === 'ECONNREFUSED' ? new Error('session cannot reach Scheduler') : undefined);
+
+  it('throws the refusal when the first read fails for the session, without waiting for the others', async () => {
+    const w = world();
+    await w.fix();
+    const plan = await planRollback({ kind: 'last' }, { audit: w.audit, backups: w.backups });
+    for (const s of [a, b]) w.scheduler.failGet({ group: s.GroupName!, name: s.Name! }, unreachable);
+    const reads = w.scheduler.gets.length;
+
+    await expect(previewRollback(plan, w.scheduler, { refuse })).rejects.toThrow('session cannot reach Scheduler');
+    expect(w.scheduler.gets.length - reads).toBe(1);
+  });
+
+  it('after a good read, the same failure is that schedule’s: listed as unreadable', async () => {
+    const w = world();
+    await w.fix();
+    const plan = await planRollback({ kind: 'last' }, { audit: w.audit, backups: w.backups });
+    w.scheduler.failGet({ group: b.GroupName!, name: b.Name! }, unreachable);
+
+    const previews = await previewRollback(plan, w.scheduler, { refuse });
+
+    expect(previews.map((p) => p.action)).toEqual(['restore', 'unreadable']);
+  });
 });

@@ -70,6 +70,14 @@ describe('ops sandbox (no moto needed)', () => {
     expect(run.stderr).toContain('hint: Check that no sandbox is running');
   });
 
+  it('up --help promises a firer line only for the ticks that fire something, as the loop prints it', async () => {
+    const run = await runCli(['sandbox', 'up', '--help'], { cwd });
+    expect(run.exitCode).toBe(0);
+    const help = run.stdout.replace(/\s+/g, ' ');
+    expect(help).not.toMatch(/one line per tick/);
+    expect(help).toContain('Each tick that invokes something prints one line on stderr (`<time> fired N (K ok, T tasks, errors: CODE×n)`); a tick with nothing due prints nothing.');
+  });
+
   it('up rejects a bad --tick before starting anything', async () => {
     const run = await runCli(['sandbox', 'up', '--tick', '0', '--json'], { cwd });
     expect(run.exitCode).toBe(2);
