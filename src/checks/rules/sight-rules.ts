@@ -43,7 +43,7 @@ export function scopeFindings(ctx: EvaluateContext): Finding[] {
     {
       code: FindingCode.SCOPE_EMPTY,
       severity: Severity.warning,
-      message: `no schedule matches ${where}${note}: nothing was checked`,
+      message: `no schedule matches ${where}${note}: nothing was checked; list the groups with \`aws scheduler list-schedule-groups --region ${snapshot.region}\``,
       evidence: { scope, region: snapshot.region, groups: groupNames.slice(0, 20), groupCount: groupNames.length, ...(groupMissing ? { groupMissing: true } : {}) },
       fix: `aws scheduler list-schedule-groups --region ${snapshot.region} --query 'ScheduleGroups[].Name'   # then aws scheduler list-schedules --group-name <group>`,
       runbook: declarationOf(FindingCode.SCOPE_EMPTY).runbook,

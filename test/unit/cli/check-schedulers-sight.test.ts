@@ -57,7 +57,7 @@ describe('ops check-schedulers: an empty scope is SCOPE_EMPTY, exit 1 under the 
     const doc = run.json() as ReportDoc;
     expect(doc.ok).toBe(false);
     expect(doc.findings.map((f) => [f.code, f.severity])).toEqual([['SCOPE_EMPTY', 'warning']]);
-    expect(doc.findings[0]?.message).toBe('no schedule matches --group nosuch-group in us-east-1 (no schedule group named "nosuch-group"; groups: default, ops-pipeline): nothing was checked');
+    expect(doc.findings[0]?.message).toBe('no schedule matches --group nosuch-group in us-east-1 (no schedule group named "nosuch-group"; groups: default, ops-pipeline): nothing was checked; list the groups with `aws scheduler list-schedule-groups --region us-east-1`');
     expect(doc.findings[0]?.evidence).toMatchObject({ groupMissing: true, groups: ['default', 'ops-pipeline'] });
   });
 
@@ -65,7 +65,7 @@ describe('ops check-schedulers: an empty scope is SCOPE_EMPTY, exit 1 under the 
     const run = await runCli(['check-schedulers', '--name-prefix', 'zzz'], { env });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('SCOPE_EMPTY');
-    expect(run.stdout).toContain('no schedule matches --name-prefix zzz in us-east-1: nothing was checked');
+    expect(run.stdout).toContain('no schedule matches --name-prefix zzz in us-east-1: nothing was checked; list the groups with `aws scheduler list-schedule-groups --region us-east-1`');
     expect(run.stdout).toContain('runbooks/SCOPE_EMPTY.md');
   });
 
