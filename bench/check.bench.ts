@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { DescribeClustersCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { GetScheduleCommand, ListSchedulesCommand, type ScheduleSummary } from '@aws-sdk/client-scheduler';
 import { createCallCounter, type CallCounter, type MiddlewareClient } from '../src/aws/call-counter.ts';
-import { countedClients, createCheckPorts } from '../src/aws/check-ports.ts';
+import { countedClients, createCheckPorts } from '../src/entry/wiring/check-ports.ts';
 import type { AwsClients } from '../src/aws/clients.ts';
 import { CHECK_DEFAULTS, runCheck } from '../src/checks/run-check.ts';
 import { startedByFor } from '../src/ledger/index.ts';

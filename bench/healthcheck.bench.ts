@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import { LAMBDAS, lambdaBuildOptions } from '../scripts/build-lambda.mjs';
 import { DynamoAlertStateStore, ensureAlertStateTable } from '../src/aws/alert-state-store.ts';
 import { createScheduleDefinitionCache } from '../src/aws/scheduler-reader.ts';
-import { countCalls, createHealthcheckDeps } from '../src/healthcheck/aws-wiring.ts';
+import { countCalls, createHealthcheckDeps } from '../src/entry/wiring/healthcheck-aws.ts';
 import { recordingSink, silentLog } from '../src/healthcheck/ports.ts';
 import { HEALTHCHECK_DEFAULTS, runHealthcheck } from '../src/healthcheck/run-healthcheck.ts';
 import { nyse } from '../src/market/index.ts';

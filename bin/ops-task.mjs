@@ -5,7 +5,7 @@ import { register } from 'tsx/esm/api';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 register();
-const { opsTaskMain } = await import('../src/trading/task-entry.ts');
+const { opsTaskMain } = await import('../src/entry/task/trading-task.ts');
 process.exitCode = await opsTaskMain(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),

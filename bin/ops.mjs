@@ -6,5 +6,5 @@ import { register } from 'tsx/esm/api';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import('../src/entry/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

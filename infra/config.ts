@@ -6,7 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { DEFAULT_METRICS_NAMESPACE } from '../src/healthcheck/metric-contract.ts';
 import { HEALTHCHECK_DEFAULTS } from '../src/healthcheck/run-healthcheck.ts';
-import { DEFAULT_MARKET_DATA_SOURCE, MARKET_DATA_SOURCES, type MarketDataSourceName } from '../src/trading/market-data-source.ts';
+import { DEFAULT_MARKET_DATA_SOURCE, MARKET_DATA_SOURCES, type MarketDataSourceName } from '../src/trading/adapters/market-data-source.ts';
 import { JOBS, validateJobs, type ScheduledJob } from './jobs.ts';
 
 /** CloudWatch Logs accepts only these retention periods. */

@@ -4,7 +4,7 @@
  * The named exports are the stack outputs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { TASKS } from '../src/trading/task-entry.ts';
+import { TASKS } from '../src/entry/task/trading-task.ts';
 import { currentDeployment } from './account.ts';
 import { loadStackConfig } from './config.ts';
 import { Alerting } from './components/alerting.ts';

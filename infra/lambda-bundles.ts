@@ -50,7 +50,7 @@ export const ESBUILD_OPTIONS = {
 
 export interface LambdaBundle {
   name: string;
-  /** Repository-relative entry, e.g. `src/healthcheck/lambda.ts`. */
+  /** Repository-relative entry, e.g. `src/entry/lambda/healthcheck.ts`. */
   entry: string;
   /** Directory the archive zips: holds index.mjs (and its source map). */
   directory: string;

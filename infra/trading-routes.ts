@@ -1,10 +1,10 @@
 /**
  * Which trading step Lambda receives which event type, read from the step handlers themselves
- * (`consumes` in src/trading/steps/*) so a handler that starts consuming another event gets its rule
+ * (`consumes` in src/trading/domain/steps/*) so a handler that starts consuming another event gets its rule
  * on the next `pulumi up` without anyone re-typing the routing here.
  */
-import { EVENT_TYPES, type EventType } from '../src/trading/events.ts';
-import { createStepHandlers, type ConsumerName } from '../src/trading/workflow-app.ts';
+import { EVENT_TYPES, type EventType } from '../src/trading/domain/events.ts';
+import { createStepHandlers, type ConsumerName } from '../src/trading/domain/workflow-app.ts';
 
 export interface TradingConsumer {
   name: ConsumerName;
@@ -24,7 +24,7 @@ export function tradingConsumers(): TradingConsumer[] {
   const handlers = createStepHandlers({ marketData: untouchable, brokers: untouchable, notifier: untouchable });
   return (Object.keys(handlers) as ConsumerName[]).map((name) => ({
     name,
-    entry: `src/trading/lambda/${name}.ts`,
+    entry: `src/entry/lambda/trading/${name}.ts`,
     consumes: [...handlers[name].consumes],
   }));
 }

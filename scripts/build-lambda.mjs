@@ -15,8 +15,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** name → entry, relative to the repository root. */
 export const LAMBDAS = Object.freeze({
-  healthcheck: 'src/healthcheck/lambda.ts',
-  'run-ledger': 'src/ledger/lambda.ts',
+  healthcheck: 'src/entry/lambda/healthcheck.ts',
+  'run-ledger': 'src/entry/lambda/run-ledger.ts',
 });
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The healthcheck Lambda (src/healthcheck/lambda.ts), its state tables, and the schedule that runs it
+ * The healthcheck Lambda (src/entry/lambda/healthcheck.ts), its state tables, and the schedule that runs it
  * every 5 minutes from its own schedule group, so a fault in the pipeline's groups (or a bad
  * `pulumi up` of them) cannot stop the thing that watches them.
  *
@@ -15,7 +15,7 @@ import { autoFixStatements, checkReadStatements, ownStateStatements, type Accoun
 import { BundledFunction } from './bundled-function.ts';
 import { LambdaSchedule } from './lambda-schedule.ts';
 
-export const HEALTHCHECK_ENTRY = 'src/healthcheck/lambda.ts';
+export const HEALTHCHECK_ENTRY = 'src/entry/lambda/healthcheck.ts';
 export const HEALTHCHECK_RATE = 'rate(5 minutes)';
 /** Under the 5-minute rate: a slow run ends before the next begins. */
 const TIMEOUT_SECONDS = 240;

@@ -1,7 +1,7 @@
 /**
  * The run ledger: durable proof that schedules ran (ECS lists stopped tasks for about an hour). An
  * EventBridge rule on the default bus sends every "ECS Task State Change" of the pipeline cluster to
- * the ledger Lambda (src/ledger/lambda.ts), which credits the schedule that started the task.
+ * the ledger Lambda (src/entry/lambda/run-ledger.ts), which credits the schedule that started the task.
  *
  * The coverage marker (`pk=LEDGER, sk=COVERAGE`, as DynamoRunLedger.markCoverage writes it) says since
  * when the ledger has been listening, so the healthcheck does not call runs before that "missed". It
@@ -17,7 +17,7 @@ import { routeToFunction } from '../event-routing.ts';
 import type { AccountScope } from '../iam/healthcheck-policy.ts';
 import { BundledFunction } from './bundled-function.ts';
 
-export const RUN_LEDGER_ENTRY = 'src/ledger/lambda.ts';
+export const RUN_LEDGER_ENTRY = 'src/entry/lambda/run-ledger.ts';
 export const COVERAGE_KEY = { pk: 'LEDGER', sk: 'COVERAGE' } as const;
 /** The ledger's key attributes, named by RUN_LEDGER_TABLE_SCHEMA. */
 const COVERAGE_KEY_NAMES = {

@@ -15,8 +15,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
-import { EVENT_SOURCE_PREFIX } from '../../src/trading/event-factory.ts';
-import { DEFAULT_MARKET_DATA_SOURCE, type MarketDataSourceName } from '../../src/trading/market-data-source.ts';
+import { EVENT_SOURCE_PREFIX } from '../../src/trading/domain/event-factory.ts';
+import { DEFAULT_MARKET_DATA_SOURCE, type MarketDataSourceName } from '../../src/trading/adapters/market-data-source.ts';
 import { allowEventBridgeRules, deadLetterQueue } from '../dead-letter.ts';
 import { indexArns, tableKeyArgs } from '../dynamo-schema.ts';
 import { routeToFunction } from '../event-routing.ts';
@@ -38,7 +38,7 @@ export interface TradingArgs {
   marketData?: { source: MarketDataSourceName; seed?: number };
 }
 
-export const SWEEPER_ENTRY = 'src/trading/lambda/sweeper.ts';
+export const SWEEPER_ENTRY = 'src/entry/lambda/trading/sweeper.ts';
 export const SWEEPER_RATE = 'rate(5 minutes)';
 /** The fixture closes: read from disk by FixtureMarketData, so with the fixtures source they ship inside each archive. */
 export const FIXTURE_MARKET_DATA: BundleAsset = { source: 'fixtures/market-data', target: 'market-data' };
@@ -84,7 +84,7 @@ export class Trading extends pulumi.ComponentResource {
     this.failedInvocationsQueue = deadLetterQueue(`${name}-failed`, `${args.namePrefix}-trading-failed`, parent);
     this.deadLetterQueues = [this.ruleDeadLetterQueue, this.failedInvocationsQueue];
 
-    // The names src/trading/lambda/runtime.ts and src/trading/task-entry.ts read.
+    // The names src/entry/lambda/trading/runtime.ts and src/entry/task/trading-task.ts read.
     const environment = { EVENT_BUS_NAME: this.bus.name, WORKFLOW_TABLE: this.workflowTable.name };
     const marketSource = args.marketData?.source ?? DEFAULT_MARKET_DATA_SOURCE;
     const shipsFixtures = marketSource === 'fixtures';

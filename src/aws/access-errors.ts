@@ -15,7 +15,7 @@
  */
 import type { LookupFailure } from '../checks/model.ts';
 import { isOpsError, UserError } from '../errors.ts';
-import { errorMessage, errorName } from './aws-error.ts';
+import { errorMessage, errorName } from '../aws-error.ts';
 
 export { AccessErrorCode, accessErrorCodeOf, ENDPOINT_UNREACHABLE_HINT, NO_CREDENTIALS_HINT } from '../access-failure.ts';
 import { AccessErrorCode, accessErrorCodeOf, ENDPOINT_UNREACHABLE_HINT, NO_CREDENTIALS_HINT } from '../access-failure.ts';

@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { parseAlertState, type AlertState } from '../alerts/state.ts';
 import type { AlertStateStore } from '../alerts/store.ts';
 import { FaultError, UserError } from '../errors.ts';
-import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
 import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
 /** Spread into CreateTable: `new CreateTableCommand({ TableName, ...ALERT_STATE_TABLE_SCHEMA })`. */

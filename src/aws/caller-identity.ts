@@ -5,7 +5,7 @@
  */
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { CallerIdentity, IdentityPort } from '../remediate/ports.ts';
-import { errorMessage, errorName } from './aws-error.ts';
+import { errorMessage, errorName } from '../aws-error.ts';
 
 export function createIdentityPort(client: STSClient): IdentityPort {
   return {

@@ -7,8 +7,8 @@
 import { DescribeClustersCommand, ListClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { ClusterFacts } from '../checks/model.ts';
 import type { ClusterDirectory } from '../remediate/ports.ts';
-import { ecsClusterName } from './arn.ts';
-import { toLookupFailure } from './aws-error.ts';
+import { ecsClusterName } from '../arn.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 import { chunk } from '../concurrency.ts';
 import { ECS_DESCRIBE_BATCH } from './ecs-reader.ts';
 

@@ -14,7 +14,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
-import { errorName } from './aws-error.ts';
+import { errorName } from '../aws-error.ts';
 
 /** A table keyed by string `pk` (HASH) + `sk` (RANGE), on demand: the run ledger and the remediation log. */
 export const PK_SK_TABLE_SCHEMA = Object.freeze({

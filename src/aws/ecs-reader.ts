@@ -17,8 +17,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { ClusterFacts, Lookup, TaskDefinitionFacts } from '../checks/model.ts';
 import type { EcsPort, EcsTaskSeen } from '../checks/ports.ts';
-import { ecsClusterName } from './arn.ts';
-import { errorMessage, isNotFound, toLookupFailure } from './aws-error.ts';
+import { ecsClusterName } from '../arn.ts';
+import { errorMessage, isNotFound } from '../aws-error.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 import { chunk, DEFAULT_CONCURRENCY, mapWithConcurrency } from '../concurrency.ts';
 
 export const EcsAction = {

@@ -9,10 +9,10 @@
  */
 import { CreateEventBusCommand, DescribeEventBusCommand, PutEventsCommand, type EventBridgeClient, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { FaultError, UserError } from '../errors.ts';
-import type { EventBus, PublishResult } from '../trading/bus.ts';
-import { batchEntries, toPutEventsEntry, type PutEventsEntry } from '../trading/eventbridge-envelope.ts';
-import { parseWorkflowEvent, type WorkflowEvent } from '../trading/events.ts';
-import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import type { EventBus, PublishResult } from '../trading/ports/bus.ts';
+import { batchEntries, toPutEventsEntry, type PutEventsEntry } from '../trading/ports/eventbridge-envelope.ts';
+import { parseWorkflowEvent, type WorkflowEvent } from '../trading/domain/events.ts';
+import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
 
 /** Entry error codes that a retry cannot fix. */
 const PERMANENT_ENTRY_ERRORS: ReadonlySet<string> = new Set([

@@ -4,8 +4,9 @@
 import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { Lookup } from '../checks/model.ts';
 import type { IamPort } from '../checks/ports.ts';
-import { iamRoleParts, parseArn } from './arn.ts';
-import { isNotFound, toLookupFailure } from './aws-error.ts';
+import { iamRoleParts, parseArn } from '../arn.ts';
+import { isNotFound } from '../aws-error.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 
 export const IamAction = { getRole: 'iam:GetRole' } as const;
 

@@ -5,8 +5,9 @@
 import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { Lookup } from '../checks/model.ts';
 import type { LambdaPort } from '../checks/ports.ts';
-import { lambdaFunctionParts } from './arn.ts';
-import { isNotFound, toLookupFailure } from './aws-error.ts';
+import { lambdaFunctionParts } from '../arn.ts';
+import { isNotFound } from '../aws-error.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 
 export const LambdaAction = { getFunction: 'lambda:GetFunction' } as const;
 

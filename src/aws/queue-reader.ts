@@ -6,8 +6,9 @@
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Lookup } from '../checks/model.ts';
 import type { QueuePort } from '../checks/ports.ts';
-import { sqsQueueParts } from './arn.ts';
-import { isNotFound, toLookupFailure } from './aws-error.ts';
+import { sqsQueueParts } from '../arn.ts';
+import { isNotFound } from '../aws-error.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 
 export const QueueAction = { getQueueUrl: 'sqs:GetQueueUrl' } as const;
 

@@ -24,7 +24,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { FaultError, UserError } from '../errors.ts';
 import type { AuditEntry, AuditLog } from '../remediate/audit-log.ts';
 import { parseBackup, type BackupDocument, type BackupStore } from '../remediate/backup.ts';
-import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
 import { ensureDynamoTable, PK_SK_TABLE_SCHEMA, type EnsureTableOptions } from './dynamo-table.ts';
 
 export const REMEDIATION_TABLE_SCHEMA = PK_SK_TABLE_SCHEMA;

@@ -23,7 +23,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
-import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
 import { ensureDynamoTable, PK_SK_TABLE_SCHEMA, type EnsureTableOptions } from './dynamo-table.ts';
 import {
   scheduleKeyId,

@@ -14,7 +14,7 @@ import {
 import { FaultError } from '../errors.ts';
 import type { GroupMetrics, Lookup, LookupFailure } from '../checks/model.ts';
 import type { MetricsPort } from '../checks/ports.ts';
-import { toLookupFailure } from './aws-error.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 import { chunk, DEFAULT_CONCURRENCY, mapWithConcurrency } from '../concurrency.ts';
 
 export const MetricsAction = { getMetricData: 'cloudwatch:GetMetricData' } as const;

@@ -18,8 +18,9 @@ import {
 import { LookupError } from '../checks/lookup-error.ts';
 import type { Lookup, LookupFailure, ScheduleFacts, ScheduleGroupFacts, ScheduleTarget, TargetKind } from '../checks/model.ts';
 import type { ScheduleFilter, ScheduleListing, SchedulerPort } from '../checks/ports.ts';
-import { isEcsClusterArn, parseArn } from './arn.ts';
-import { isNotFound, toLookupFailure } from './aws-error.ts';
+import { isEcsClusterArn, parseArn } from '../arn.ts';
+import { isNotFound } from '../aws-error.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 import { DEFAULT_CONCURRENCY, mapWithConcurrency } from '../concurrency.ts';
 
 export const SchedulerAction = {

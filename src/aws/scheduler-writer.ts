@@ -20,7 +20,8 @@ import {
 import type { Lookup } from '../checks/model.ts';
 import type { SchedulerWriter, WriteOutcome } from '../remediate/ports.ts';
 import { cloneData, type RawEcsParameters, type RawSchedule, type RawTarget, type ScheduleUpdate } from '../remediate/schedule-document.ts';
-import { isNotFound, toLookupFailure } from './aws-error.ts';
+import { isNotFound } from '../aws-error.ts';
+import { toLookupFailure } from './lookup-failure.ts';
 
 export const SchedulerWriteAction = {
   getSchedule: 'scheduler:GetSchedule',

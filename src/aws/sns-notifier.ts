@@ -8,22 +8,14 @@
  * after retries) is thrown to the caller, which counts it and carries on.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { errorMessage, errorName } from './aws-error.ts';
+import type { Notifier } from '../alerts/notifier.ts';
+import { errorMessage, errorName } from '../aws-error.ts';
+
+export type { EmailMessage, Notifier } from '../alerts/notifier.ts';
 
 export const SNS_SUBJECT_MAX = 100;
 /** SNS's Message limit is 262,144 bytes; keep room for the truncation note. */
 export const SNS_MESSAGE_MAX_BYTES = 262_144;
-
-export interface EmailMessage {
-  subject: string;
-  body: string;
-}
-
-export interface Notifier {
-  /** Where messages go (the topic ARN), for logs. */
-  readonly destination: string;
-  publish(message: EmailMessage): Promise<{ messageId: string }>;
-}
 
 export class PublishFailedError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 /**
- * The workflow store in DynamoDB (see src/trading/workflow-store.ts for the port and its guarantees).
+ * The workflow store in DynamoDB (see src/trading/ports/workflow-store.ts for the port and its guarantees).
  *
  * One table, items grouped per workflow under `pk = "WF#<correlationId>"`:
  *
@@ -26,8 +26,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { clipText } from '../clip-text.ts';
 import { FaultError, UserError } from '../errors.ts';
-import { parseWorkflowEvent, STEPS, workflowParamsSchema, type Step, type TerminalEvent } from '../trading/events.ts';
-import { byPlanPosition } from '../trading/memory-workflow-store.ts';
+import { parseWorkflowEvent, STEPS, workflowParamsSchema, type Step, type TerminalEvent } from '../trading/domain/events.ts';
+import { byPlanPosition } from '../trading/adapters/memory-workflow-store.ts';
 import {
   ClaimOutcome,
   DEFAULT_LIST_LIMIT,
@@ -47,8 +47,8 @@ import {
   type WorkflowQuery,
   type WorkflowRecord,
   type WorkflowStore,
-} from '../trading/workflow-store.ts';
-import { errorMessage, errorName, isAccessDenied } from './aws-error.ts';
+} from '../trading/ports/workflow-store.ts';
+import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
 import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
 export const WORKFLOW_TTL_ATTRIBUTE = 'expiresAt';

@@ -6,7 +6,7 @@
 import type { Finding, Severity } from '../checks/finding.ts';
 import type { CheckReport } from '../checks/report.ts';
 import { decideAlert, renderAlertEmail, renderSelfHealedEmail, runAlertPolicy, type AlertEmail, type AlertKind, type AlertStateStore, type SelfHealedChange } from '../alerts/index.ts';
-import type { Notifier } from '../aws/sns-notifier.ts';
+import type { Notifier } from '../alerts/notifier.ts';
 
 export interface AlertDeps {
   store: AlertStateStore;

@@ -6,7 +6,7 @@
  * - more changes than maxChanges → nothing at all is written, and the run says so (log, the
  *   AutoFixRefused metric, a note in the alert email): a fault that wide wants a person.
  */
-import { ecsClusterName } from '../aws/arn.ts';
+import { ecsClusterName } from '../arn.ts';
 import { FindingCode, type Finding } from '../checks/finding.ts';
 import type { Snapshot } from '../checks/model.ts';
 import { ResolvedBy, type ChangeResult, type NeedsDecision, type RemediationPlan } from '../remediate/change.ts';

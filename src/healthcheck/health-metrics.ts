@@ -2,7 +2,7 @@
  * A run's values for the metric contract (metric-contract.ts), as data. Pure: the Lambda hands them
  * to Powertools Metrics, the CLI prints them.
  */
-import { ecsClusterName } from '../aws/arn.ts';
+import { ecsClusterName } from '../arn.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { scheduleId, type Snapshot } from '../checks/model.ts';
 import type { CheckReport } from '../checks/report.ts';

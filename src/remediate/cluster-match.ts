@@ -16,7 +16,7 @@
  * Only ACTIVE clusters in the missing ARN's own account and region are candidates, and only when
  * exactly one of them matches is it taken. Two matches, or none, leave the decision to a person.
  */
-import { ecsClusterName, parseArn } from '../aws/arn.ts';
+import { ecsClusterName, parseArn } from '../arn.ts';
 import type { ClusterFacts } from '../checks/model.ts';
 
 const GENERIC_TOKENS: ReadonlySet<string> = new Set(['cluster', 'ecs']);

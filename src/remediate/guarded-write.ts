@@ -21,7 +21,7 @@
  *
  * Failures are returned as data; this function throws only on bugs.
  */
-import { ACCESS_DENIED_NAMES } from '../aws/aws-error.ts';
+import { ACCESS_DENIED_NAMES } from '../aws-error.ts';
 import type { LookupFailure, ScheduleRef } from '../checks/model.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
 import type { BackupStore } from './backup.ts';

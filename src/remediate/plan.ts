@@ -7,7 +7,7 @@
  * cluster, `--cluster <to>`, or the automatic match (cluster-match.ts). An explicit target must be
  * an ACTIVE cluster in the schedule's account and region, or the schedule is left for a decision.
  */
-import { ecsClusterName, parseArn } from '../aws/arn.ts';
+import { ecsClusterName, parseArn } from '../arn.ts';
 import { FindingCode, type Finding } from '../checks/finding.ts';
 import type { ClusterFacts, Lookup, ScheduleFacts, Snapshot } from '../checks/model.ts';
 import { UserError } from '../errors.ts';

@@ -13,8 +13,8 @@
  * in its window: the clock, not CreationDate, decides what has already happened.
  */
 import { mapWithConcurrency } from '../concurrency.ts';
-import { createFirerPorts } from '../aws/sandbox-firer-ports.ts';
-import type { TargetClients } from '../aws/sandbox-target-api.ts';
+import { createFirerPorts } from './aws/firer-ports.ts';
+import type { TargetClients } from './aws/target-api.ts';
 import { FaultError, UserError } from '../errors.ts';
 import { handleTaskStateChange, type RunLedger, type ScheduleIdentity, type TaskStateChangeDeps, type TaskStateChangeResult } from '../ledger/index.ts';
 import { emptySummary, type AdvanceSummary } from './advance-summary.ts';

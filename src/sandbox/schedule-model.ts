@@ -1,6 +1,6 @@
 /**
  * EventBridge Scheduler schedules as plain data, the way the seeder writes them and the firer reads
- * them back (src/aws/sandbox-scheduler-api.ts maps these to and from the SDK shapes).
+ * them back (src/sandbox/aws/scheduler-api.ts maps these to and from the SDK shapes).
  */
 
 export interface RetryPolicyModel {

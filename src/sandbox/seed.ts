@@ -6,7 +6,7 @@
  * and missing things are simply never created.
  */
 import { mapWithConcurrency } from '../concurrency.ts';
-import { createSeederPort, type SeederClients } from '../aws/sandbox-seeder-api.ts';
+import { createSeederPort, type SeederClients } from './aws/seeder-api.ts';
 import { FaultError } from '../errors.ts';
 import { placeholderHandlerZip } from './lambda-zip.ts';
 import type { Scenario, ScenarioSchedule } from './scenario-schema.ts';

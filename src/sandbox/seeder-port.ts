@@ -1,5 +1,5 @@
 /**
- * What the seeder needs from AWS (src/aws/sandbox-seeder-api.ts implements it over the SDK): create
+ * What the seeder needs from AWS (src/sandbox/aws/seeder-api.ts implements it over the SDK): create
  * calls only, each returning the ARN it made.
  */
 import type { ScheduleSpec } from './schedule-model.ts';

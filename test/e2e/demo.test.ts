@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { opsAgainst } from '../../src/cli/commands/demo.ts';
+import { opsAgainst } from '../../src/entry/cli/commands/demo.ts';
 import { inject } from 'vitest';
-import { replayIncident } from '../../src/demo/incident-replay.ts';
-import type { CliContext } from '../../src/cli/context.ts';
+import { replayIncident } from '../../src/entry/demo/incident-replay.ts';
+import type { CliContext } from '../../src/entry/cli/context.ts';
 import { replayDay, type ReplayDay } from '../../src/sandbox/replay-day.ts';
 import { motoEndpoint } from './sandbox-harness.ts';
 

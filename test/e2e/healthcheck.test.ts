@@ -71,7 +71,7 @@ async function coldStart(sb: SeededSandbox, env: Record<string, string> = {}): P
   };
   for (const [key, value] of Object.entries({ ...base, ...env })) vi.stubEnv(key, value);
   vi.resetModules();
-  const { handler } = await import('../../src/healthcheck/lambda.ts');
+  const { handler } = await import('../../src/entry/lambda/healthcheck.ts');
   return handler;
 }
 

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEcsReader } from '../../src/aws/ecs-reader.ts';
 import { createSchedulerWriter } from '../../src/aws/scheduler-writer.ts';
-import type { CliContext } from '../../src/cli/context.ts';
+import type { CliContext } from '../../src/entry/cli/context.ts';
 import { startedByFor } from '../../src/ledger/index.ts';
 import { applyChanges } from '../../src/remediate/apply.ts';
 import { createFileAuditLog } from '../../src/remediate/audit-log.ts';

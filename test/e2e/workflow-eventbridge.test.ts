@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeBus, ensureEventBus } from '../../src/aws/eventbridge-bus.ts';
 import { createSandboxClients } from '../../src/sandbox/sandbox.ts';
 import { resetSandbox } from '../../src/sandbox/moto-server.ts';
-import { makeEvent } from '../../src/trading/event-factory.ts';
-import { fromEventBridgeLambdaEvent } from '../../src/trading/eventbridge-envelope.ts';
-import { EventType, type WorkflowEvent } from '../../src/trading/events.ts';
+import { makeEvent } from '../../src/trading/domain/event-factory.ts';
+import { fromEventBridgeLambdaEvent } from '../../src/trading/ports/eventbridge-envelope.ts';
+import { EventType, type WorkflowEvent } from '../../src/trading/domain/events.ts';
 import { motoEndpoint } from './sandbox-harness.ts';
 import { busRoutedToQueue, type RoutedBus } from './workflow-sandbox.ts';
 

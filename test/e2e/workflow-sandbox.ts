@@ -8,7 +8,7 @@ import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { ensureEventBus } from '../../src/aws/eventbridge-bus.ts';
-import { EVENT_SOURCE_PREFIX } from '../../src/trading/event-factory.ts';
+import { EVENT_SOURCE_PREFIX } from '../../src/trading/domain/event-factory.ts';
 import { startMotoServer, type MotoServer } from '../../src/sandbox/moto-server.ts';
 
 export const ATOMIC_MOTO_PYTHON = fileURLToPath(new URL('./workflow-atomic-moto.py', import.meta.url));

@@ -6,7 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { vi } from 'vitest';
 import { JOBS } from '../../infra/jobs.ts';
-import { TASKS } from '../../src/trading/task-entry.ts';
+import { TASKS } from '../../src/entry/task/trading-task.ts';
 import { RecordingMocks, type RecordedCall, type RecordedResource } from './mocks.ts';
 
 export const PROJECT = 'ops';

@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/lambda-bundles.ts';
 import { tradingConsumers, unroutedEventTypes } from '../../infra/trading-routes.ts';
 import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
-import { EVENT_TYPES, EventType } from '../../src/trading/events.ts';
-import { TASKS } from '../../src/trading/task-entry.ts';
+import { EVENT_TYPES, EventType } from '../../src/trading/domain/events.ts';
+import { TASKS } from '../../src/entry/task/trading-task.ts';
 import { asList, roleNamed, roleStatements, runProgram, type StackUnderTest } from './program.ts';
 import type { RecordedResource } from './mocks.ts';
 

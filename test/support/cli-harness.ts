@@ -1,5 +1,5 @@
-import { main } from '../../src/cli/main.ts';
-import type { CliContext } from '../../src/cli/context.ts';
+import { main } from '../../src/entry/cli/main.ts';
+import type { CliContext } from '../../src/entry/cli/context.ts';
 
 export interface CliRun {
   exitCode: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ecsClusterName, iamRoleParts, isEcsClusterArn, lambdaFunctionParts, parseArn, sqsQueueParts } from '../../../src/aws/arn.ts';
+import { ecsClusterName, iamRoleParts, isEcsClusterArn, lambdaFunctionParts, parseArn, sqsQueueParts } from '../../../src/arn.ts';
 
 describe('parseArn', () => {
   it.each([

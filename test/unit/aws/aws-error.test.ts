@@ -2,7 +2,8 @@ import { AccessDeniedException, ClientException, ClusterNotFoundException } from
 import { IAMServiceException, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { QueueDoesNotExist } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { errorMessage, errorName, isAccessDenied, isNotFound, toLookupFailure } from '../../../src/aws/aws-error.ts';
+import { errorMessage, errorName, isAccessDenied, isNotFound } from '../../../src/aws-error.ts';
+import { toLookupFailure } from '../../../src/aws/lookup-failure.ts';
 
 const meta = { $metadata: {} };
 

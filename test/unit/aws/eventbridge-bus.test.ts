@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventBridgeBus, EventPublishError, ensureEventBus } from '../../../src/aws/eventbridge-bus.ts';
 import { FaultError, UserError } from '../../../src/errors.ts';
-import { makeEvent } from '../../../src/trading/event-factory.ts';
-import { EventType, type WorkflowEvent } from '../../../src/trading/events.ts';
+import { makeEvent } from '../../../src/trading/domain/event-factory.ts';
+import { EventType, type WorkflowEvent } from '../../../src/trading/domain/events.ts';
 
 const ebMock = mockClient(EventBridgeClient);
 const client = () => new EventBridgeClient({ region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });

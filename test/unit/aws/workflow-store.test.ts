@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoWorkflowStore, ensureWorkflowTable, WORKFLOW_TABLE_SCHEMA } from '../../../src/aws/workflow-store.ts';
 import { FaultError, UserError } from '../../../src/errors.ts';
-import { isTransient } from '../../../src/trading/trading-errors.ts';
+import { isTransient } from '../../../src/trading/domain/trading-errors.ts';
 import { completedOutcome, order, PARAMS } from '../trading/workflow-store-contract.ts';
 
 const TABLE = 'ops-workflows';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFakePorts, scheduleFacts } from '../../support/check-fixtures.ts';
 import { runMetrics } from '../../../src/healthcheck/health-metrics.ts';
 import { DEFAULT_METRICS_NAMESPACE, HEALTHCHECK_SERVICE, metricNames } from '../../../src/healthcheck/metric-contract.ts';
-import { createHealthcheckMetrics, powertoolsSink } from '../../../src/healthcheck/powertools.ts';
+import { createHealthcheckMetrics, powertoolsSink } from '../../../src/entry/lambda/healthcheck-powertools.ts';
 import { recordingLog } from '../../../src/healthcheck/ports.ts';
 import { runHealthcheck } from '../../../src/healthcheck/run-healthcheck.ts';
 import { captureOutput, emfMetrics, type OutputCapture } from './output-capture.ts';

@@ -31,7 +31,7 @@ let stored: Record<string, unknown> | undefined;
 async function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
   for (const [key, value] of Object.entries({ ...ENV, ...env })) vi.stubEnv(key, value);
   vi.resetModules();
-  const { handler } = await import('../../../src/healthcheck/lambda.ts');
+  const { handler } = await import('../../../src/entry/lambda/healthcheck.ts');
   return handler;
 }
 

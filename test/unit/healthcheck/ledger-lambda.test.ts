@@ -1,5 +1,5 @@
 /**
- * The run-ledger Lambda entry (src/ledger/lambda.ts), bundled alongside the healthcheck: module-scope
+ * The run-ledger Lambda entry (src/entry/lambda/run-ledger.ts), bundled alongside the healthcheck: module-scope
  * ledger and schedule directory, one ECS Task State Change event in, one ledger write out.
  */
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, type GetScheduleCommandOutput } from '@aws-sdk/client-scheduler';
@@ -48,7 +48,7 @@ const event = (taskArn: string) => ({
 describe('run-ledger Lambda', () => {
   it('attributes the task to its schedule and records the run; the schedule list is cached across events', async () => {
     vi.resetModules();
-    const { handler } = await import('../../../src/ledger/lambda.ts');
+    const { handler } = await import('../../../src/entry/lambda/run-ledger.ts');
 
     expect(await handler(event('arn:aws:ecs:us-west-2:123456789012:task/c/1'))).toEqual({ outcome: 'recorded', schedule: { group: 'ops-pipeline', name: 'ops-pipeline-classifier' } });
     expect(await handler(event('arn:aws:ecs:us-west-2:123456789012:task/c/2'))).toMatchObject({ outcome: 'recorded' });
@@ -65,6 +65,6 @@ describe('run-ledger Lambda', () => {
     vi.stubEnv('RUN_LEDGER_TABLE', '');
     vi.resetModules();
 
-    await expect(import('../../../src/ledger/lambda.ts')).rejects.toMatchObject({ code: 'INVALID_LEDGER_CONFIG' });
+    await expect(import('../../../src/entry/lambda/run-ledger.ts')).rejects.toMatchObject({ code: 'INVALID_LEDGER_CONFIG' });
   });
 });

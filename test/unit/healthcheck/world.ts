@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { MemoryAlertStateStore } from '../../../src/alerts/index.ts';
 import { createAwsClients } from '../../../src/aws/clients.ts';
 import type { ClusterFacts } from '../../../src/checks/model.ts';
-import { createHealthcheckDeps } from '../../../src/healthcheck/aws-wiring.ts';
+import { createHealthcheckDeps } from '../../../src/entry/wiring/healthcheck-aws.ts';
 import { recordingLog, recordingSink, type RecordingLog, type RecordingSink } from '../../../src/healthcheck/ports.ts';
 import type { HealthcheckDeps, HealthcheckOptions } from '../../../src/healthcheck/run-healthcheck.ts';
 import { nyse } from '../../../src/market/index.ts';

@@ -4,18 +4,18 @@
  * not touch the others.
  */
 import { describe, expect, it } from 'vitest';
-import { brokerDirectory } from '../../../src/trading/broker-directory.ts';
-import { clientOrderId } from '../../../src/trading/client-order-id.ts';
-import { EventType, type EventOf } from '../../../src/trading/events.ts';
-import { InMemoryEventBus } from '../../../src/trading/memory-bus.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { MemoryNotifier } from '../../../src/trading/notifier.ts';
-import { PaperBroker } from '../../../src/trading/paper-broker.ts';
-import { seededRandom } from '../../../src/trading/seeded-random.ts';
-import { startWorkflow } from '../../../src/trading/start-workflow.ts';
-import { watchTerminalEvents } from '../../../src/trading/terminal-watcher.ts';
-import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
-import { subscribeWorkflow } from '../../../src/trading/workflow-app.ts';
+import { brokerDirectory } from '../../../src/trading/domain/broker-directory.ts';
+import { clientOrderId } from '../../../src/trading/domain/client-order-id.ts';
+import { EventType, type EventOf } from '../../../src/trading/domain/events.ts';
+import { InMemoryEventBus } from '../../../src/trading/adapters/memory-bus.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { MemoryNotifier } from '../../../src/trading/ports/notifier.ts';
+import { PaperBroker } from '../../../src/trading/adapters/paper-broker.ts';
+import { seededRandom } from '../../../src/trading/domain/seeded-random.ts';
+import { startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
+import { watchTerminalEvents } from '../../../src/trading/adapters/terminal-watcher.ts';
+import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
+import { subscribeWorkflow } from '../../../src/trading/domain/workflow-app.ts';
 import { fixtureMarketData, tickingClock } from './delivery-harness.ts';
 
 const ASOF = '2026-11-20';

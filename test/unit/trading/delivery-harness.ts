@@ -6,19 +6,19 @@
  * Also: counters per step handler, a store wrapper that notes when a workflow failed, and an
  * in-memory MarketData loaded once from the fixture CSVs.
  */
-import { brokerDirectory } from '../../../src/trading/broker-directory.ts';
-import type { Broker } from '../../../src/trading/broker.ts';
-import type { EventBus, PublishResult } from '../../../src/trading/bus.ts';
-import { parseWorkflowEvent, type EventType, type WorkflowEvent } from '../../../src/trading/events.ts';
-import { FixtureMarketData } from '../../../src/trading/fixture-market-data.ts';
-import { gate, type DeliveryOutcome } from '../../../src/trading/gate.ts';
-import type { MarketData, PriceBar } from '../../../src/trading/market-data.ts';
-import type { MemoryNotifier } from '../../../src/trading/notifier.ts';
-import { randomInt, seededRandom, shuffleInPlace } from '../../../src/trading/seeded-random.ts';
-import type { Clock, StepHandler } from '../../../src/trading/step-handler.ts';
-import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
-import { createStepHandlers, type ConsumerName } from '../../../src/trading/workflow-app.ts';
-import { WorkflowState, type WorkflowStore } from '../../../src/trading/workflow-store.ts';
+import { brokerDirectory } from '../../../src/trading/domain/broker-directory.ts';
+import type { Broker } from '../../../src/trading/ports/broker.ts';
+import type { EventBus, PublishResult } from '../../../src/trading/ports/bus.ts';
+import { parseWorkflowEvent, type EventType, type WorkflowEvent } from '../../../src/trading/domain/events.ts';
+import { FixtureMarketData } from '../../../src/trading/adapters/fixture-market-data.ts';
+import { gate, type DeliveryOutcome } from '../../../src/trading/domain/gate.ts';
+import type { MarketData, PriceBar } from '../../../src/trading/ports/market-data.ts';
+import type { MemoryNotifier } from '../../../src/trading/ports/notifier.ts';
+import { randomInt, seededRandom, shuffleInPlace } from '../../../src/trading/domain/seeded-random.ts';
+import type { Clock, StepHandler } from '../../../src/trading/domain/step-handler.ts';
+import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
+import { createStepHandlers, type ConsumerName } from '../../../src/trading/domain/workflow-app.ts';
+import { WorkflowState, type WorkflowStore } from '../../../src/trading/ports/workflow-store.ts';
 
 /** A bus that only records: the harness decides when and how often each event is delivered. */
 export class RecordingBus implements EventBus {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveEventId, makeEvent } from '../../../src/trading/event-factory.ts';
+import { deriveEventId, makeEvent } from '../../../src/trading/domain/event-factory.ts';
 import {
   batchEntries,
   entrySize,
@@ -8,9 +8,9 @@ import {
   PUT_EVENTS_MAX_BYTES,
   toEventBridgeLambdaEvent,
   toPutEventsEntry,
-} from '../../../src/trading/eventbridge-envelope.ts';
-import { EVENT_TYPES, EventType, isTerminalEvent, parseWorkflowEvent, type WorkflowEvent } from '../../../src/trading/events.ts';
-import { InvalidEventError } from '../../../src/trading/trading-errors.ts';
+} from '../../../src/trading/ports/eventbridge-envelope.ts';
+import { EVENT_TYPES, EventType, isTerminalEvent, parseWorkflowEvent, type WorkflowEvent } from '../../../src/trading/domain/events.ts';
+import { InvalidEventError } from '../../../src/trading/domain/trading-errors.ts';
 
 const AT = new Date('2026-11-23T15:00:00.123Z');
 const origin = { correlationId: 'wf-1', causationId: 'evt-cause', producer: 'execution', occurredAt: AT };

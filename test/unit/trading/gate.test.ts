@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { FaultError } from '../../../src/errors.ts';
-import type { Broker, BrokerOrder, OrderRequest } from '../../../src/trading/broker.ts';
-import { makeEvent } from '../../../src/trading/event-factory.ts';
-import { EventType, type WorkflowEvent, type WorkflowParams } from '../../../src/trading/events.ts';
-import { gate } from '../../../src/trading/gate.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { MemoryNotifier } from '../../../src/trading/notifier.ts';
-import { PaperBroker } from '../../../src/trading/paper-broker.ts';
-import { startWorkflow } from '../../../src/trading/start-workflow.ts';
-import type { StepHandler, StepOutput } from '../../../src/trading/step-handler.ts';
-import { StepError } from '../../../src/trading/trading-errors.ts';
-import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
+import type { Broker, BrokerOrder, OrderRequest } from '../../../src/trading/ports/broker.ts';
+import { makeEvent } from '../../../src/trading/domain/event-factory.ts';
+import { EventType, type WorkflowEvent, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { gate } from '../../../src/trading/domain/gate.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { MemoryNotifier } from '../../../src/trading/ports/notifier.ts';
+import { PaperBroker } from '../../../src/trading/adapters/paper-broker.ts';
+import { startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
+import type { StepHandler, StepOutput } from '../../../src/trading/domain/step-handler.ts';
+import { StepError } from '../../../src/trading/domain/trading-errors.ts';
+import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
 import { deliverAll, fixtureMarketData, freshConsumers, RecordingBus, tickingClock } from './delivery-harness.ts';
 import { completedOutcome, failedOutcome } from './workflow-store-contract.ts';
 

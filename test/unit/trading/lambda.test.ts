@@ -3,24 +3,24 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeEvent } from '../../../src/trading/event-factory.ts';
-import { toEventBridgeLambdaEvent } from '../../../src/trading/eventbridge-envelope.ts';
-import { EventType, type WorkflowParams } from '../../../src/trading/events.ts';
-import { DeliveryDeferredError, createStepLambda } from '../../../src/trading/lambda/step-lambda.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { MemoryNotifier } from '../../../src/trading/notifier.ts';
-import { startWorkflow } from '../../../src/trading/start-workflow.ts';
-import { InvalidEventError } from '../../../src/trading/trading-errors.ts';
-import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
-import { createConsumers, subscribeWorkflow } from '../../../src/trading/workflow-app.ts';
-import { FixtureMarketData } from '../../../src/trading/fixture-market-data.ts';
-import { createLambdaRuntime, paperBrokers } from '../../../src/trading/lambda/runtime.ts';
-import { InMemoryEventBus } from '../../../src/trading/memory-bus.ts';
-import { dec } from '../../../src/trading/money.ts';
-import { SyntheticMarketData } from '../../../src/trading/synthetic-market-data.ts';
-import { runDispatcher } from '../../../src/trading/task-entry.ts';
-import { watchTerminalEvents } from '../../../src/trading/terminal-watcher.ts';
-import { DEFAULT_STRATEGY } from '../../../src/trading/strategy.ts';
+import { makeEvent } from '../../../src/trading/domain/event-factory.ts';
+import { toEventBridgeLambdaEvent } from '../../../src/trading/ports/eventbridge-envelope.ts';
+import { EventType, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { DeliveryDeferredError, createStepLambda } from '../../../src/entry/lambda/trading/step-lambda.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { MemoryNotifier } from '../../../src/trading/ports/notifier.ts';
+import { startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
+import { InvalidEventError } from '../../../src/trading/domain/trading-errors.ts';
+import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
+import { createConsumers, subscribeWorkflow } from '../../../src/trading/domain/workflow-app.ts';
+import { FixtureMarketData } from '../../../src/trading/adapters/fixture-market-data.ts';
+import { createLambdaRuntime, paperBrokers } from '../../../src/entry/lambda/trading/runtime.ts';
+import { InMemoryEventBus } from '../../../src/trading/adapters/memory-bus.ts';
+import { dec } from '../../../src/trading/domain/money.ts';
+import { SyntheticMarketData } from '../../../src/trading/adapters/synthetic-market-data.ts';
+import { runDispatcher } from '../../../src/entry/task/trading-task.ts';
+import { watchTerminalEvents } from '../../../src/trading/adapters/terminal-watcher.ts';
+import { DEFAULT_STRATEGY } from '../../../src/trading/domain/strategy.ts';
 import { nyse } from '../../../src/market/index.ts';
 import { fixtureMarketData, RecordingBus, tickingClock } from './delivery-harness.ts';
 
@@ -65,7 +65,7 @@ describe('the step Lambda shell', () => {
   });
 });
 
-describe('src/trading/lambda/strategy.ts (module-scope clients from the environment)', () => {
+describe('src/entry/lambda/trading/strategy.ts (module-scope clients from the environment)', () => {
   const doc = mockClient(DynamoDBDocumentClient);
   const events = mockClient(EventBridgeClient);
 
@@ -91,7 +91,7 @@ describe('src/trading/lambda/strategy.ts (module-scope clients from the environm
     });
     doc.on(UpdateCommand).resolves({ Attributes: { attempts: 1 } });
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-out-1' }] });
-    const { handler } = await import('../../../src/trading/lambda/strategy.ts');
+    const { handler } = await import('../../../src/entry/lambda/trading/strategy.ts');
     const started = makeEvent(EventType.workflowStarted, { correlationId: 'wf-aws', causationId: 'wf-aws', producer: 'starter', occurredAt: new Date(startedAt) }, PARAMS);
 
     expect(await handler(toEventBridgeLambdaEvent(started, IDS))).toMatchObject({ status: 'handled', consumer: 'strategy', published: 1 });
@@ -106,7 +106,7 @@ describe('src/trading/lambda/strategy.ts (module-scope clients from the environm
 
 describe('emailNotifier', () => {
   it('sends the summary through the alert email sender (SNS): subject and body', async () => {
-    const { emailNotifier } = await import('../../../src/trading/lambda/runtime.ts');
+    const { emailNotifier } = await import('../../../src/entry/lambda/trading/runtime.ts');
     const publish = vi.fn(async (_message: { subject: string; body: string }) => ({ messageId: 'm-1' }));
     await emailNotifier({ publish }).notify({ subject: '[ops] Workflow COMPLETED', body: 'done\n', attributes: { outcome: 'COMPLETED' } });
     expect(publish).toHaveBeenCalledWith({ subject: '[ops] Workflow COMPLETED', body: 'done\n' });

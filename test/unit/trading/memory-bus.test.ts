@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { makeEvent } from '../../../src/trading/event-factory.ts';
-import { EventType, type WorkflowEvent } from '../../../src/trading/events.ts';
-import { DEFAULT_HISTORY_LIMIT, InMemoryEventBus } from '../../../src/trading/memory-bus.ts';
+import { makeEvent } from '../../../src/trading/domain/event-factory.ts';
+import { EventType, type WorkflowEvent } from '../../../src/trading/domain/events.ts';
+import { DEFAULT_HISTORY_LIMIT, InMemoryEventBus } from '../../../src/trading/adapters/memory-bus.ts';
 
 const AT = new Date('2026-11-23T15:00:00Z');
 

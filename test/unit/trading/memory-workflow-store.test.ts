@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
 import { describeWorkflowStoreContract, PARAMS } from './workflow-store-contract.ts';
 
 describeWorkflowStoreContract('MemoryWorkflowStore', () => new MemoryWorkflowStore());

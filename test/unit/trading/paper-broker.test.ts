@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateClientOrderIdError, OrderRejectedError } from '../../../src/trading/broker.ts';
-import { clientOrderId } from '../../../src/trading/client-order-id.ts';
-import { dec } from '../../../src/trading/money.ts';
-import { PaperBroker } from '../../../src/trading/paper-broker.ts';
+import { DuplicateClientOrderIdError, OrderRejectedError } from '../../../src/trading/ports/broker.ts';
+import { clientOrderId } from '../../../src/trading/domain/client-order-id.ts';
+import { dec } from '../../../src/trading/domain/money.ts';
+import { PaperBroker } from '../../../src/trading/adapters/paper-broker.ts';
 
 const quotes = new Map([
   ['SPY', dec('600')],

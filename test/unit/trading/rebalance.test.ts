@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dec, type Dec } from '../../../src/trading/money.ts';
-import { planRebalance, type RebalanceInput } from '../../../src/trading/rebalance.ts';
-import { StepError } from '../../../src/trading/trading-errors.ts';
+import { dec, type Dec } from '../../../src/trading/domain/money.ts';
+import { planRebalance, type RebalanceInput } from '../../../src/trading/domain/rebalance.ts';
+import { StepError } from '../../../src/trading/domain/trading-errors.ts';
 
 const WHOLE_SHARES = new Set(['BRK.A', 'GLD']);
 

@@ -1,6 +1,6 @@
 /** "As of" a date that is not a session means the most recent session on or before it. */
 import { describe, expect, it } from 'vitest';
-import { currentSessionDate, describeSessionDate, sessionOnOrBefore } from '../../../src/trading/session-date.ts';
+import { currentSessionDate, describeSessionDate, sessionOnOrBefore } from '../../../src/trading/domain/session-date.ts';
 
 describe('sessionOnOrBefore', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EventType, type WorkflowParams } from '../../../src/trading/events.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { newCorrelationId, startWorkflow } from '../../../src/trading/start-workflow.ts';
-import { InvalidEventError } from '../../../src/trading/trading-errors.ts';
+import { EventType, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { newCorrelationId, startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
+import { InvalidEventError } from '../../../src/trading/domain/trading-errors.ts';
 import { RecordingBus } from './delivery-harness.ts';
 import { completedOutcome } from './workflow-store-contract.ts';
 

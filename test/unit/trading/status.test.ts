@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkflowParams } from '../../../src/trading/events.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { listWorkflows, workflowMetrics, workflowStatus } from '../../../src/trading/status.ts';
-import { renderList, renderStatus } from '../../../src/trading/workflow-render.ts';
+import type { WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { listWorkflows, workflowMetrics, workflowStatus } from '../../../src/trading/domain/status.ts';
+import { renderList, renderStatus } from '../../../src/entry/cli/workflow-render.ts';
 import { completedOutcome, failedOutcome, order } from './workflow-store-contract.ts';
 
 const PARAMS: WorkflowParams = { accountId: 'main', asOf: '2026-11-20', strategy: { kind: 'momentum', universe: ['SPY', 'TLT'], lookbackDays: 20, topN: 1 }, minTradeNotional: '100' };

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.ts';
-import { FixtureMarketData, parseClosesCsv } from '../../../src/trading/fixture-market-data.ts';
-import type { PriceBar } from '../../../src/trading/market-data.ts';
-import { dec } from '../../../src/trading/money.ts';
-import { DEFAULT_STRATEGY, equalWeights, fixedTargets, momentumTargets, runStrategy } from '../../../src/trading/strategy.ts';
-import { StepError } from '../../../src/trading/trading-errors.ts';
+import { FixtureMarketData, parseClosesCsv } from '../../../src/trading/adapters/fixture-market-data.ts';
+import type { PriceBar } from '../../../src/trading/ports/market-data.ts';
+import { dec } from '../../../src/trading/domain/money.ts';
+import { DEFAULT_STRATEGY, equalWeights, fixedTargets, momentumTargets, runStrategy } from '../../../src/trading/domain/strategy.ts';
+import { StepError } from '../../../src/trading/domain/trading-errors.ts';
 
 function bars(closes: number[], lastDate = '2026-11-20'): PriceBar[] {
   const end = Date.parse(`${lastDate}T00:00:00Z`);

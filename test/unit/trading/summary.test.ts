@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkflowParams } from '../../../src/trading/events.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { formatDurationMs, renderWorkflowSummary, SUBJECT_LIMIT } from '../../../src/trading/summary.ts';
+import type { WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { formatDurationMs, renderWorkflowSummary, SUBJECT_LIMIT } from '../../../src/trading/domain/summary.ts';
 import { completedOutcome, failedOutcome, order } from './workflow-store-contract.ts';
 
 const PARAMS: WorkflowParams = { accountId: 'main', asOf: '2026-11-20', strategy: { kind: 'momentum', universe: ['SPY'], lookbackDays: 63, topN: 1 }, minTradeNotional: '100' };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EventType, type WorkflowParams } from '../../../src/trading/events.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { startWorkflow } from '../../../src/trading/start-workflow.ts';
-import { sweepWorkflows } from '../../../src/trading/sweeper.ts';
-import { finishAndPublish } from '../../../src/trading/terminal.ts';
-import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
+import { EventType, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
+import { sweepWorkflows } from '../../../src/trading/domain/sweeper.ts';
+import { finishAndPublish } from '../../../src/trading/domain/terminal.ts';
+import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
 import { RecordingBus } from './delivery-harness.ts';
 import { completedOutcome } from './workflow-store-contract.ts';
 

@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nyse, type MarketCalendar } from '../../../src/market/index.ts';
-import { runLocalWorkflow } from '../../../src/trading/local-run.ts';
-import type { PriceBar } from '../../../src/trading/market-data.ts';
-import { DEFAULT_STRATEGY, runStrategy } from '../../../src/trading/strategy.ts';
-import { DEFAULT_SYNTHETIC_SYMBOLS, SYMBOL_PRESETS, SyntheticMarketData } from '../../../src/trading/synthetic-market-data.ts';
+import { runLocalWorkflow } from '../../../src/entry/wiring/local-workflow.ts';
+import type { PriceBar } from '../../../src/trading/ports/market-data.ts';
+import { DEFAULT_STRATEGY, runStrategy } from '../../../src/trading/domain/strategy.ts';
+import { DEFAULT_SYNTHETIC_SYMBOLS, SYMBOL_PRESETS, SyntheticMarketData } from '../../../src/trading/adapters/synthetic-market-data.ts';
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { WorkflowParams } from '../../../src/trading/events.ts';
-import { dispatchConfigFromEnv, opsTaskMain, runDispatcher, type StartWiring } from '../../../src/trading/task-entry.ts';
-import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
+import type { WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { dispatchConfigFromEnv, opsTaskMain, runDispatcher, type StartWiring } from '../../../src/entry/task/trading-task.ts';
+import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
 import { nyse } from '../../../src/market/index.ts';
 
 const OPEN = new Date('2026-11-23T15:00:00Z'); // Monday 10:00 New York

@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientOrderId } from '../../../src/trading/client-order-id.ts';
-import { EventType, type EventOf, type StrategySpec, type WorkflowParams } from '../../../src/trading/events.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import { MemoryNotifier } from '../../../src/trading/notifier.ts';
-import { PaperBroker } from '../../../src/trading/paper-broker.ts';
-import { startWorkflow } from '../../../src/trading/start-workflow.ts';
+import { clientOrderId } from '../../../src/trading/domain/client-order-id.ts';
+import { EventType, type EventOf, type StrategySpec, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import { MemoryNotifier } from '../../../src/trading/ports/notifier.ts';
+import { PaperBroker } from '../../../src/trading/adapters/paper-broker.ts';
+import { startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
 import { deliverAll, fixtureMarketData, newCounters, observedStore, RecordingBus, tickingClock, type WorldParts } from './delivery-harness.ts';
 
 const ASOF = '2026-11-20';

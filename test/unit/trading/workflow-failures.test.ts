@@ -4,16 +4,16 @@
  * duplicated, replayed) still arrive. Counted on the handlers themselves, not read from logs.
  */
 import { describe, expect, it } from 'vitest';
-import type { Broker } from '../../../src/trading/broker.ts';
-import { EventType, type WorkflowParams } from '../../../src/trading/events.ts';
-import type { MarketData } from '../../../src/trading/market-data.ts';
-import { MemoryWorkflowStore } from '../../../src/trading/memory-workflow-store.ts';
-import type { Dec } from '../../../src/trading/money.ts';
-import { MemoryNotifier } from '../../../src/trading/notifier.ts';
-import { PaperBroker } from '../../../src/trading/paper-broker.ts';
-import { startWorkflow } from '../../../src/trading/start-workflow.ts';
-import { failWorkflow } from '../../../src/trading/terminal.ts';
-import { MemoryLogger } from '../../../src/trading/workflow-logger.ts';
+import type { Broker } from '../../../src/trading/ports/broker.ts';
+import { EventType, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import type { MarketData } from '../../../src/trading/ports/market-data.ts';
+import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
+import type { Dec } from '../../../src/trading/domain/money.ts';
+import { MemoryNotifier } from '../../../src/trading/ports/notifier.ts';
+import { PaperBroker } from '../../../src/trading/adapters/paper-broker.ts';
+import { startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
+import { failWorkflow } from '../../../src/trading/domain/terminal.ts';
+import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
 import { deliverAll, fixtureMarketData, freshConsumers, newCounters, observedStore, RecordingBus, tickingClock, type WorldParts } from './delivery-harness.ts';
 
 const ASOF = '2026-11-20';

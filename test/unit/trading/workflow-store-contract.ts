@@ -5,9 +5,9 @@
  * table never shows one test another's records.
  */
 import { describe, expect, it } from 'vitest';
-import { makeEvent } from '../../../src/trading/event-factory.ts';
-import { EventType, type WorkflowParams } from '../../../src/trading/events.ts';
-import { ClaimOutcome, WorkflowState, type ExecutedOrder, type TerminalOutcome, type WorkflowRecord, type WorkflowStore } from '../../../src/trading/workflow-store.ts';
+import { makeEvent } from '../../../src/trading/domain/event-factory.ts';
+import { EventType, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { ClaimOutcome, WorkflowState, type ExecutedOrder, type TerminalOutcome, type WorkflowRecord, type WorkflowStore } from '../../../src/trading/ports/workflow-store.ts';
 
 export const PARAMS: WorkflowParams = {
   accountId: 'main',

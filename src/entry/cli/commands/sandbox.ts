@@ -1,0 +1,252 @@
+/**
+ * `ops sandbox up | down | status`: a local AWS (moto on 127.0.0.1) seeded with a scenario, for
+ * running every other command without an AWS account.
+ */
+import { DynamoRunLedger } from '../../../aws/run-ledger-store.ts';
+import { UserError } from '../../../errors.ts';
+import {
+  createFirer,
+  createVirtualClock,
+  motoAnswers,
+  readSandboxState,
+  removeSandboxState,
+  sandboxEnvironment,
+  sandboxStatePath,
+  startFiringLoop,
+  startSandbox,
+  stopRecordedSandbox,
+  writeSandboxState,
+  type AdvanceSummary,
+  type Sandbox,
+  type SandboxState,
+} from '../../../sandbox/index.ts';
+import { isOurProcess, MOTO_PROCESS_PATTERN, OPS_PROCESS_PATTERN } from '../../../sandbox/stop-recorded.ts';
+import { defineCommand, type OpsGroup } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { parseCountOption } from '../parse-instant.ts';
+import { resolveReplayDay, type ReplayDay } from '../../../sandbox/replay-day.ts';
+
+const DEFAULT_SCENARIO = 'incident-2026-01-29';
+
+interface UpArgs {
+  port?: number;
+  scenario: string;
+  fire: boolean;
+  tick: number;
+  day?: string;
+}
+
+export const sandboxUpCommand = defineCommand<UpArgs>({
+  command: 'up',
+  describe: 'Start moto on 127.0.0.1, seed a scenario, print the environment to use it, and run until Ctrl-C',
+  builder: (y) =>
+    y
+      .option('port', { type: 'number', describe: 'Port for moto (default: a free port)' })
+      .option('scenario', {
+        type: 'string',
+        default: DEFAULT_SCENARIO,
+        describe: 'Scenario name in scenarios/ (incident-2026-01-29, healthy, mixed), a path to a scenario .yaml, or "none" for an empty sandbox',
+      })
+      .option('fire', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Fire schedules in real time: from the moment the sandbox is ready, every --tick seconds the firer advances to the wall ' +
+          'clock and invokes what is due (ECS RunTask, Lambda existence check, SQS/SNS), writing the run ledger and AWS/Scheduler ' +
+          'metrics. Each tick that invokes something prints one line on stderr (`<time> fired N (K ok, T tasks, errors: CODE×n)`); ' +
+          'a tick with nothing due prints nothing. Without --fire schedules never fire (moto stores them but does not fire them).',
+      })
+      .option('tick', { type: 'number', default: 15, describe: 'Seconds between firer ticks with --fire (1-3600)' })
+      .option('day', {
+        type: 'string',
+        describe:
+          'Run on this New York date (YYYY-MM-DD) instead of today: the scenario moves to it (its replay start wall time, ' +
+          'StartDate/EndDate and at() dates shift by whole days) and moto\'s clock starts there, running at real speed, so --fire ' +
+          'fires what that day would fire. Default: the wall clock.',
+      })
+      .example('$0 sandbox up', 'The 2026-01-29 incident, on a free port')
+      .example('$0 sandbox up --scenario healthy --fire', 'A healthy system whose schedules run in real time')
+      .example('$0 sandbox up --scenario healthy --fire --day 2030-12-24', 'The same on an early-close Christmas Eve, from its 09:30 open')
+      .example('$0 sandbox up --port 5000 --json', 'One JSON document with the endpoint once ready; runs until `ops sandbox down`')
+      .epilog(
+        'stdout gets the environment as shell lines (`export AWS_ENDPOINT_URL=...`) as soon as the sandbox is ready; ' +
+          'with --json, exactly one JSON document, printed once ready (the command then keeps running). ' +
+          'State is kept in .ops/sandbox.json for `ops sandbox down` and `ops sandbox status`.',
+      ),
+  run: async (args, ctx) => {
+    const tick = parseCountOption('tick', args.tick, 3_600);
+    const day: ReplayDay | undefined = args.day === undefined ? undefined : resolveReplayDay(args.day, ctx.now());
+    const statePath = sandboxStatePath(ctx.cwd);
+    const previous = await readSandboxState(statePath);
+    if (previous !== undefined && (isOurProcess(previous.pids.ops, OPS_PROCESS_PATTERN) || isOurProcess(previous.pids.moto, MOTO_PROCESS_PATTERN))) {
+      throw new UserError('SANDBOX_RUNNING', `A sandbox is already running at ${previous.endpoint} (ops pid ${previous.pids.ops}).`, 'Use it, or stop it with `ops sandbox down`.');
+    }
+    const progress = ctx.stderrIsTTY ? (line: string) => ctx.stderr(`${line}\n`) : () => undefined;
+
+    // Listen for Ctrl-C before starting anything, so an interrupt during start-up still cleans up.
+    let interruptedBy: string | undefined;
+    const interrupted = ctx.interrupted().then((signal) => (interruptedBy = signal));
+    progress('starting moto…');
+    const scenario = args.scenario === 'none' ? undefined : args.scenario;
+    const sandbox = await startSandbox({
+      ...(args.port !== undefined ? { port: parseCountOption('port', args.port, 65_535, 5000) } : {}),
+      ...(scenario !== undefined ? { scenario } : {}),
+      cwd: ctx.cwd,
+      env: ctx.env,
+      log: progress,
+      ...(day ? { day } : {}),
+    });
+    try {
+      if (interruptedBy !== undefined) return stoppedOutcome(sandbox, interruptedBy, false);
+      const state: SandboxState = {
+        version: 1,
+        pids: { ops: process.pid, moto: sandbox.server.pid },
+        port: sandbox.server.port,
+        endpoint: sandbox.endpoint,
+        region: sandbox.region,
+        scenario: sandbox.scenario?.name ?? null,
+        schedules: sandbox.seed?.schedules.length ?? 0,
+        firing: args.fire,
+        startedAt: ctx.now().toISOString(),
+      };
+      await writeSandboxState(statePath, state);
+      try {
+        const ready = readyDocument(sandbox, state, statePath, tick, day);
+        if (ctx.announce) ctx.announce(ready);
+        else ctx.stderr(`${ready.text}\n`);
+        const loop = args.fire ? startLoop(sandbox, ctx, tick, day !== undefined) : undefined;
+        const signal = await interrupted;
+        await loop?.stop();
+        return stoppedOutcome(sandbox, signal, true);
+      } finally {
+        await removeSandboxState(statePath);
+      }
+    } finally {
+      await sandbox.stop();
+    }
+  },
+});
+
+function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string, tick: number, day: ReplayDay | undefined) {
+  const env = sandboxEnvironment(sandbox.endpoint, sandbox.region);
+  const scenario = state.scenario === null ? 'empty (no scenario)' : `${state.scenario} (${state.schedules} schedules)`;
+  const text = [
+    `# ops sandbox: moto on ${sandbox.endpoint} · scenario ${scenario} · region ${sandbox.region}`,
+    `# clock: ${day ? `virtual, from ${sandbox.clockStart.toISOString()} (${day.description}), running at real speed` : 'the wall clock'}`,
+    `# firing: ${state.firing ? `every ${tick} s on that clock; a line on stderr for each tick that fires something` : 'off (add --fire to run schedules)'}`,
+    ...Object.entries(env).map(([key, value]) => `export ${key}=${value}`),
+    '# Ctrl-C here, or `ops sandbox down`, stops it.',
+  ].join('\n');
+  const json = {
+    ok: true,
+    status: 'running',
+    endpoint: sandbox.endpoint,
+    port: state.port,
+    region: sandbox.region,
+    scenario: state.scenario,
+    schedules: state.schedules,
+    pids: state.pids,
+    stateFile: statePath,
+    firing: state.firing ? { intervalSeconds: tick } : null,
+    clock: day ? { kind: 'virtual', start: sandbox.clockStart.toISOString(), day: day.date, dayKind: day.kind } : { kind: 'wall' },
+    env,
+    timings: sandbox.timings,
+  };
+  return { json, text };
+}
+
+function startLoop(sandbox: Sandbox, ctx: CliContext, tick: number, onDay: boolean) {
+  // The sandbox's clock: the wall clock, or the --day clock that moto runs on.
+  const now = onDay ? () => sandbox.now() : ctx.now;
+  const clock = createVirtualClock(now());
+  const ledger = new DynamoRunLedger({ client: sandbox.clients.dynamodb, tableName: sandbox.scenario?.runLedgerTable ?? 'ops-run-ledger' });
+  const firer = createFirer({
+    clients: sandbox.clients,
+    clock,
+    ledger,
+    account: sandbox.seed?.account ?? '123456789012',
+    region: sandbox.region,
+    log: (message, data) => ctx.stderr(`firer: ${message} ${data ? JSON.stringify(data) : ''}\n`),
+  });
+  return startFiringLoop({
+    firer,
+    intervalMs: tick * 1_000,
+    now,
+    onTick: (summary) => {
+      if (summary.invocations > 0) ctx.stderr(`${tickLine(summary)}\n`);
+    },
+    onError: (error) => ctx.stderr(`firer tick failed: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+}
+
+function tickLine(s: AdvanceSummary): string {
+  const errors = Object.entries(s.errorsByCode)
+    .map(([code, n]) => `${code}×${n}`)
+    .join(', ');
+  return `${s.to.toISOString()} fired ${s.invocations} (${s.succeeded} ok, ${s.tasksStarted} tasks${errors ? `, errors: ${errors}` : ''})`;
+}
+
+function stoppedOutcome(sandbox: Sandbox, signal: string, wasReady: boolean) {
+  return {
+    exitCode: 0 as const,
+    json: { ok: true, status: 'stopped', endpoint: sandbox.endpoint, signal, wasReady },
+    text: `# sandbox on ${sandbox.endpoint} stopped (${signal})`,
+  };
+}
+
+export const sandboxDownCommand = defineCommand<Record<string, never>>({
+  command: 'down',
+  describe: 'Stop the sandbox started by `ops sandbox up` in this directory',
+  builder: (y) => y.example('$0 sandbox down', 'Stop it and wait until moto is gone'),
+  run: async (_args, ctx) => {
+    const statePath = sandboxStatePath(ctx.cwd);
+    const state = await readSandboxState(statePath);
+    if (state === undefined) {
+      return { exitCode: 0, json: { ok: true, running: false, stopped: false }, text: 'No sandbox is running (no .ops/sandbox.json here).' };
+    }
+    const result = await stopRecordedSandbox(state);
+    await removeSandboxState(statePath);
+    if (!result.stopped) {
+      throw new UserError(
+        'SANDBOX_STOP_FAILED',
+        `The sandbox processes (ops ${state.pids.ops}, moto ${state.pids.moto}) did not exit.`,
+        `Check with \`ps -p ${state.pids.ops},${state.pids.moto}\` and stop them by pid.`,
+      );
+    }
+    const wasRunning = result.opsWasRunning || result.motoWasRunning;
+    return {
+      exitCode: 0,
+      json: { ok: true, running: false, stopped: wasRunning, endpoint: state.endpoint, pids: state.pids, forced: result.forced },
+      text: wasRunning
+        ? `Stopped the sandbox on ${state.endpoint} (ops pid ${state.pids.ops}, moto pid ${state.pids.moto})${result.forced ? ' — it had to be killed' : ''}.`
+        : `No sandbox was running; removed the stale ${statePath}.`,
+    };
+  },
+});
+
+export const sandboxStatusCommand = defineCommand<Record<string, never>>({
+  command: 'status',
+  describe: 'Is a sandbox running here? Its endpoint, scenario, and whether moto answers',
+  builder: (y) => y.example('$0 sandbox status --json', 'As one JSON document'),
+  run: async (_args, ctx) => {
+    const state = await readSandboxState(sandboxStatePath(ctx.cwd));
+    if (state === undefined) {
+      return { exitCode: 0, json: { running: false }, text: 'No sandbox is running here (start one with `ops sandbox up`).' };
+    }
+    const opsAlive = isOurProcess(state.pids.ops, OPS_PROCESS_PATTERN);
+    const motoAlive = isOurProcess(state.pids.moto, MOTO_PROCESS_PATTERN);
+    const answers = motoAlive && (await motoAnswers(state.endpoint));
+    const running = motoAlive && answers;
+    const json = { running, endpoint: state.endpoint, region: state.region, scenario: state.scenario, schedules: state.schedules, firing: state.firing, startedAt: state.startedAt, pids: state.pids, alive: { ops: opsAlive, moto: motoAlive }, motoAnswers: answers };
+    const text = running
+      ? `Sandbox running on ${state.endpoint} · scenario ${state.scenario ?? 'none'} (${state.schedules} schedules) · region ${state.region} · moto answers · since ${state.startedAt}`
+      : `Sandbox state found but not healthy: ops ${opsAlive ? 'alive' : 'gone'}, moto ${motoAlive ? 'alive' : 'gone'}, ${answers ? 'answers' : 'does not answer'}. Run \`ops sandbox down\` to clean up.`;
+    return { exitCode: running ? 0 : 1, json, text };
+  },
+});
+
+export const sandboxGroup: OpsGroup = {
+  command: 'sandbox',
+  describe: 'A local AWS sandbox (moto on 127.0.0.1) seeded with a scenario',
+  subcommands: [sandboxUpCommand, sandboxDownCommand, sandboxStatusCommand],
+};

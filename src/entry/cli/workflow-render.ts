@@ -1,0 +1,96 @@
+/**
+ * Text renderings for people: the event timeline of a run, its orders, one workflow's status and a
+ * list of workflows with their metrics. The CLI prints these; `--json` prints the data instead.
+ */
+import { EventType, type WorkflowEvent } from '../../trading/domain/events.ts';
+import { dec, formatMoney } from '../../trading/domain/money.ts';
+import type { WorkflowMetrics, WorkflowView } from '../../trading/domain/status.ts';
+import { formatDurationMs } from '../../trading/domain/summary.ts';
+import { WorkflowState } from '../../trading/ports/workflow-store.ts';
+
+/** One line per event: offset from the first event, type, and what it says. */
+export function renderTimeline(events: readonly WorkflowEvent[]): string[] {
+  const first = events[0] === undefined ? 0 : Date.parse(events[0].occurredAt);
+  return events.map((event) => {
+    const offset = `+${formatDurationMs(Date.parse(event.occurredAt) - first)}`;
+    return `  ${offset.padStart(9)}  ${event.type.padEnd(18)} ${describeEvent(event)}`;
+  });
+}
+
+export function describeEvent(event: WorkflowEvent): string {
+  switch (event.type) {
+    case EventType.workflowStarted:
+      return `account ${event.detail.accountId} · as of ${event.detail.asOf} · ${event.detail.strategy.kind}`;
+    case EventType.signalGenerated:
+      return `${event.detail.strategy}: ${event.detail.targets.map((t) => `${t.symbol} ${dec(t.weight).toDecimalPlaces(4).toFixed(4)}`).join(', ')}`;
+    case EventType.rebalancePlanned: {
+      const sells = event.detail.orders.filter((o) => o.side === 'sell').length;
+      return `equity ${formatMoney(dec(event.detail.equity))} · ${event.detail.orders.length} order(s): ${sells} sell, ${event.detail.orders.length - sells} buy · ${event.detail.skipped.length} skipped`;
+    }
+    case EventType.tradeExecuted:
+      return `${event.detail.side.toUpperCase()} ${event.detail.quantity} ${event.detail.symbol} @ ${event.detail.price} = ${formatMoney(dec(event.detail.notional))} (${event.detail.orderIndex + 1}/${event.detail.orderCount})`;
+    case EventType.workflowCompleted:
+      return `${event.detail.ordersExecuted} order(s) · ${formatMoney(dec(event.detail.valueTraded))} traded · ${formatDurationMs(event.detail.durationMs)}`;
+    case EventType.workflowFailed:
+      return `at ${event.detail.step}: ${event.detail.errorCode} · ${event.detail.reason}`;
+  }
+}
+
+export function renderOrders(orders: WorkflowView['orders']): string[] {
+  if (orders.length === 0) return ['  (no orders)'];
+  const rows = orders.map((o) => [o.side.toUpperCase(), o.symbol, o.quantity, o.price, formatMoney(dec(o.notional)), o.clientOrderId]);
+  return table(['SIDE', 'SYMBOL', 'QUANTITY', 'PRICE', 'NOTIONAL', 'CLIENT ORDER ID'], rows, [false, false, true, true, true, false]);
+}
+
+export function renderStatus(view: WorkflowView): string {
+  const lines = [
+    `${view.correlationId}  ${view.state}${view.failure ? ` at ${view.failure.step}` : ''}`,
+    `  account ${view.accountId} · as of ${view.asOf} · ${view.strategy}`,
+    `  started ${view.startedAt}${view.finishedAt ? ` · finished ${view.finishedAt}` : ''} · ${view.state === WorkflowState.running ? 'running for' : 'took'} ${formatDurationMs(view.durationMs)}`,
+  ];
+  if (view.failure) lines.push(`  reason: ${view.failure.reason}`, `  error code: ${view.failure.errorCode}`);
+  for (const step of ['strategy', 'portfolio', 'execution'] as const) {
+    const result = view.steps[step];
+    const facts = result ? Object.entries(result.summary).map(([k, v]) => `${k} ${String(v)}`).join(' · ') : 'not done';
+    lines.push(`  ${step.padEnd(10)} ${result ? `done ${result.completedAt} · ` : ''}${facts}`);
+  }
+  lines.push(`  orders: ${view.ordersExecuted}${view.expectedOrders !== undefined ? ` of ${view.expectedOrders} planned` : ''} · value ${formatMoney(dec(view.valueTraded))}`);
+  if (view.orders.length > 0) lines.push(...renderOrders(view.orders).map((l) => `  ${l}`));
+  if (view.state !== WorkflowState.running && !view.terminalPublished) lines.push('  terminal event not yet published (the sweeper re-publishes it)');
+  return lines.join('\n');
+}
+
+export function renderList(workflows: readonly WorkflowView[], metrics: WorkflowMetrics): string {
+  const lines: string[] = [];
+  if (workflows.length === 0) lines.push('No workflows.');
+  else {
+    const rows = workflows.map((w) => [
+      w.correlationId,
+      w.state,
+      w.failure ? `${w.failure.step}: ${w.failure.errorCode}` : '',
+      w.startedAt,
+      formatDurationMs(w.durationMs),
+      String(w.ordersExecuted),
+    ]);
+    lines.push(...table(['CORRELATION ID', 'STATE', 'FAILURE', 'STARTED', 'DURATION', 'ORDERS'], rows, [false, false, false, false, true, true]));
+  }
+  const s = metrics.byState;
+  lines.push('', `${metrics.total} workflow(s): ${s.RUNNING} running, ${s.COMPLETED} completed, ${s.FAILED} failed`);
+  for (const state of [WorkflowState.completed, WorkflowState.failed] as const) {
+    const d = metrics.durations[state];
+    if (d) lines.push(`  ${state.toLowerCase()} duration: p50 ${formatDurationMs(d.p50Ms)} · mean ${formatDurationMs(d.meanMs)} · max ${formatDurationMs(d.maxMs)}`);
+  }
+  if (metrics.oldestRunningAgeMs !== undefined) lines.push(`  oldest running: ${formatDurationMs(metrics.oldestRunningAgeMs)}`);
+  for (const r of metrics.failureReasons) lines.push(`  failures at ${r.step}: ${r.errorCode} × ${r.count} (last: ${r.lastReason})`);
+  return lines.join('\n');
+}
+
+function table(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [format(header), ...rows.map(format)].map((l) => `  ${l}`);
+}

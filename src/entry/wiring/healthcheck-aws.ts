@@ -1,0 +1,72 @@
+/**
+ * runHealthcheck's dependencies on AWS, from one set of clients: the Lambda, `ops healthcheck` and the
+ * e2e tests wire them here, so all three run the same adapters. Where state lives (alert state,
+ * backups, audit) differs by shell and is handed in.
+ */
+import { createCallCounter, type CallCounter, type MiddlewareClient } from '../../aws/call-counter.ts';
+import { createIdentityPort } from '../../aws/caller-identity.ts';
+import { countedClients, createCheckPorts } from './check-ports.ts';
+import type { AwsClients } from '../../aws/clients.ts';
+import { createClusterDirectory } from '../../aws/cluster-directory.ts';
+import { createEcsReader } from '../../aws/ecs-reader.ts';
+import type { ScheduleDefinitionCache } from '../../aws/scheduler-reader.ts';
+import { createSchedulerWriter } from '../../aws/scheduler-writer.ts';
+import { createSnsNotifier } from '../../aws/sns-notifier.ts';
+import type { AlertStateStore } from '../../alerts/index.ts';
+import type { AuditLog } from '../../remediate/audit-log.ts';
+import type { BackupStore } from '../../remediate/backup.ts';
+import { CHECK_DEFAULTS } from '../../checks/run-check.ts';
+import type { HealthLog, MetricSink } from '../../healthcheck/ports.ts';
+import type { HealthcheckDeps } from '../../healthcheck/run-healthcheck.ts';
+
+export interface HealthcheckWiring {
+  metrics: MetricSink;
+  log: HealthLog;
+  concurrency?: number;
+  /** Run-ledger table; absent to read run evidence from ECS only. */
+  ledgerTable?: string;
+  /** Held across invocations by the Lambda so warm runs skip GetSchedule for unchanged schedules. */
+  definitionCache?: ScheduleDefinitionCache;
+  /** Counts this client set's AWS calls into the report (reset it per run). */
+  counter?: CallCounter;
+  alerts?: { store: AlertStateStore; topicArn?: string };
+  remediation?: { backups: BackupStore; audit: AuditLog };
+}
+
+export function createHealthcheckDeps(clients: AwsClients, wiring: HealthcheckWiring): HealthcheckDeps {
+  const { counter } = wiring;
+  return {
+    check: createCheckPorts(clients, {
+      concurrency: wiring.concurrency ?? CHECK_DEFAULTS.concurrency,
+      ...(wiring.ledgerTable !== undefined ? { ledgerTable: wiring.ledgerTable } : {}),
+      ...(wiring.definitionCache ? { definitionCache: wiring.definitionCache } : {}),
+    }),
+    ...(counter ? { calls: () => counter.counts() } : {}),
+    metrics: wiring.metrics,
+    log: wiring.log,
+    ...(wiring.alerts
+      ? { alerts: { store: wiring.alerts.store, ...(wiring.alerts.topicArn !== undefined ? { notifier: createSnsNotifier(clients.sns, wiring.alerts.topicArn) } : {}) } }
+      : {}),
+    fix: {
+      clusters: createClusterDirectory(clients.ecs),
+      ...(wiring.remediation
+        ? {
+            ports: {
+              writer: createSchedulerWriter(clients.scheduler),
+              backups: wiring.remediation.backups,
+              audit: wiring.remediation.audit,
+              targets: createEcsReader(clients.ecs),
+              identity: createIdentityPort(clients.sts),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+/** A call counter on every client the healthcheck uses. */
+export function countCalls(clients: AwsClients): CallCounter {
+  const counter = createCallCounter();
+  for (const client of [...countedClients(clients), clients.sns, clients.sts]) counter.attach(client as unknown as MiddlewareClient);
+  return counter;
+}

@@ -1,0 +1,162 @@
+/**
+ * The workflow store port: the single source of truth for every workflow run. Handlers run in
+ * whichever process EventBridge picks, so nothing they decide may live in memory; everything goes
+ * through these operations, each of which is one atomic (conditional) write in every adapter.
+ *
+ * Guarantees every adapter keeps (the contract tests in test/unit/trading/workflow-store-contract.ts
+ * run against the memory adapter and against DynamoDB on the sandbox):
+ *
+ * - `create` is idempotent per correlation id: the first call wins, later ones get the existing record.
+ * - State moves RUNNING → COMPLETED | FAILED once, by a write conditional on RUNNING. Of two racing
+ *   `finish` calls exactly one wins; a finished workflow never changes state, steps or orders again.
+ * - `recordStep` and `recordExecutedOrder` are conditional on RUNNING too, so a handler that was
+ *   already running when the workflow failed cannot add results after the fact.
+ * - Executed orders are a map keyed by client order id: recording one twice is a no-op, so the count
+ *   that decides completion is right under redelivery and re-runs.
+ * - Event claims (the dedup): `claimEvent` is a conditional put that succeeds when the (consumer,
+ *   event) pair was never claimed or when a previous claim's lease ran out without being completed.
+ *   A claim is completed (never runs again), or released when the handler could not finish for a
+ *   reason that a retry may cure. A process that dies mid-handler leaves its claim held until the
+ *   lease expires; the next delivery (EventBridge/Lambda retry) then runs the handler again. Handlers
+ *   are written to be safe to re-run: deterministic event ids, deterministic client order ids.
+ */
+import type { EventOf, EventType, Step, TerminalEvent, WorkflowParams } from '../domain/events.ts';
+
+export const WorkflowState = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED' } as const;
+export type WorkflowState = (typeof WorkflowState)[keyof typeof WorkflowState];
+export const WORKFLOW_STATES: readonly WorkflowState[] = Object.values(WorkflowState);
+
+export const DEFAULT_TTL_DAYS = 30;
+
+export interface Failure {
+  step: Step;
+  reason: string;
+  errorCode: string;
+}
+
+export interface StepResult {
+  completedAt: Date;
+  /** Small facts for status and email (counts, totals as decimal strings); never a whole payload. */
+  summary: Record<string, string | number | boolean>;
+}
+
+export interface ExecutedOrder {
+  clientOrderId: string;
+  brokerOrderId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  quantity: string;
+  price: string;
+  notional: string;
+  /** Position in the plan (sells first, then buys). */
+  orderIndex: number;
+  executedAt: Date;
+}
+
+export interface WorkflowRecord {
+  correlationId: string;
+  state: WorkflowState;
+  params: WorkflowParams;
+  startedAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date;
+  failure?: Failure;
+  steps: Partial<Record<Step, StepResult>>;
+  /** Orders in the plan; set by the portfolio step, compared with `orders.length` to complete. */
+  expectedOrders?: number;
+  /** Executed orders by plan position. */
+  orders: ExecutedOrder[];
+  /** The terminal event, written in the same conditional write as the transition (an outbox). */
+  terminalEvent?: TerminalEvent;
+  /** Set once the terminal event was handed to the bus; the sweeper re-publishes when it is missing. */
+  terminalPublishedAt?: Date;
+  /** When the store may delete the record (DynamoDB TTL attribute `expiresAt`, epoch seconds). */
+  expiresAt: Date;
+}
+
+export type TerminalOutcome =
+  | { state: typeof WorkflowState.completed; event: EventOf<typeof EventType.workflowCompleted> }
+  | { state: typeof WorkflowState.failed; failure: Failure; event: EventOf<typeof EventType.workflowFailed> };
+
+export interface FinishResult {
+  /** True for the one caller whose conditional write moved the workflow out of RUNNING. */
+  won: boolean;
+  /** The record after the attempt; undefined when the workflow does not exist. */
+  record: WorkflowRecord | undefined;
+}
+
+export interface OrderTally {
+  /** False when the workflow is missing or no longer RUNNING: nothing was written. */
+  accepted: boolean;
+  executed: number;
+  expected: number | undefined;
+}
+
+/** Who processes which event: one claim per (consumer, eventId). */
+export interface ClaimKey {
+  consumer: string;
+  eventId: string;
+  correlationId: string;
+}
+
+export interface HeldClaim extends ClaimKey {
+  /** Proves ownership when completing or releasing; a reclaimed lease gets a new token. */
+  token: string;
+}
+
+export const ClaimOutcome = { succeeded: 'succeeded', failed: 'failed', skipped: 'skipped' } as const;
+export type ClaimOutcome = (typeof ClaimOutcome)[keyof typeof ClaimOutcome];
+
+export type ClaimResult =
+  /** Run the handler. `attempt` > 1 means an earlier claim's lease expired (its process died). */
+  | { status: 'claimed'; claim: HeldClaim; attempt: number }
+  /** Already processed: skip. */
+  | { status: 'done'; outcome: ClaimOutcome }
+  /** Another delivery is running it right now (lease not expired): skip or retry later. */
+  | { status: 'held'; leaseUntil: Date };
+
+export interface WorkflowQuery {
+  state?: WorkflowState;
+  startedAfter?: Date;
+  startedBefore?: Date;
+  /** At most this many, newest first (default 100). */
+  limit?: number;
+}
+
+export interface CreateWorkflowInput {
+  correlationId: string;
+  params: WorkflowParams;
+  startedAt: Date;
+}
+
+export interface WorkflowStore {
+  create(input: CreateWorkflowInput): Promise<{ created: boolean; record: WorkflowRecord }>;
+  get(correlationId: string): Promise<WorkflowRecord | undefined>;
+  /** Records a step's result; returns false (and writes nothing) unless the workflow is RUNNING. */
+  recordStep(correlationId: string, step: Step, result: StepResult, extra?: { expectedOrders?: number }): Promise<boolean>;
+  recordExecutedOrder(correlationId: string, order: ExecutedOrder): Promise<OrderTally>;
+  /** RUNNING → COMPLETED | FAILED, conditional; stores the terminal event with the transition. */
+  finish(correlationId: string, outcome: TerminalOutcome, at: Date): Promise<FinishResult>;
+  markTerminalPublished(correlationId: string, at: Date): Promise<void>;
+  claimEvent(key: ClaimKey, at: Date, leaseMs: number): Promise<ClaimResult>;
+  completeClaim(claim: HeldClaim, outcome: ClaimOutcome, at: Date): Promise<void>;
+  /** Gives a claim back so a retry can run at once (only the token holder can). */
+  releaseClaim(claim: HeldClaim): Promise<void>;
+  list(query?: WorkflowQuery): Promise<WorkflowRecord[]>;
+}
+
+export const DEFAULT_LIST_LIMIT = 100;
+
+export function ttlFrom(startedAt: Date, ttlDays: number): Date {
+  return new Date(startedAt.getTime() + ttlDays * 86_400_000);
+}
+
+export function isFinished(state: WorkflowState): boolean {
+  switch (state) {
+    case WorkflowState.running:
+      return false;
+    case WorkflowState.completed:
+    case WorkflowState.failed:
+      return true;
+  }
+}
