@@ -108,6 +108,7 @@ export const healthcheckScheduleName = healthcheck.schedule.name;
 export const alertTopicArn = alerting.topicArn;
 export const healthcheckFunctionName = healthcheck.functionName;
 export const runLedgerTableName = ledger.table.name;
+export const remediationTableName = healthcheck.remediationTable.name;
 export const eventBusName = trading.bus.name;
 export const workflowTableName = trading.workflowTable.name;
 export const dashboardUrl = monitoring.dashboardUrl;

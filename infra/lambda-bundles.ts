@@ -1,24 +1,37 @@
 /**
- * Bundles a Lambda entry with esbuild while the Pulumi program runs, so `pulumi up` always ships the
- * code in the working tree (no separate build step to forget). One self-contained ESM file per
- * function: the AWS SDK is bundled too, so the versions the tests ran are the versions deployed
- * rather than whatever the nodejs20.x runtime happens to carry.
+ * Bundles a Lambda entry while the Pulumi program runs, so `pulumi up` always ships the code in the
+ * working tree (no separate build step to forget). The bundle is made by scripts/build-lambda.mjs
+ * with the options of scripts/lambda-bundle-config.mjs: the same code and options as
+ * `npm run build:lambda`, the bench and the bundle tests. The AWS SDK is bundled too, so the
+ * versions the tests ran are the versions deployed (why, and what else the options decide, is
+ * written in that config).
+ *
+ * esbuild's plugins (the config has four) run only in its asynchronous API and a Pulumi component
+ * is built synchronously, so the build runs as a child `node` process of that script.
  */
-import { buildSync, version as esbuildVersion, type BuildOptions } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { version as esbuildVersion } from 'esbuild';
 import * as pulumi from '@pulumi/pulumi';
+import { LAMBDA_BUNDLE_FILE, LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS, REPO_ROOT as CONFIG_ROOT } from '../scripts/lambda-bundle-config.mjs';
+import type { BuiltLambda } from '../scripts/build-lambda.mjs';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = CONFIG_ROOT;
 export const BUNDLE_ROOT = join(REPO_ROOT, 'dist', 'lambda');
 export const LAMBDA_RUNTIME = 'nodejs20.x';
 /** The file every bundle writes, and the export every entry provides. */
-export const BUNDLE_FILE = 'index.mjs';
+export const BUNDLE_FILE = LAMBDA_BUNDLE_FILE;
 export const LAMBDA_HANDLER = 'index.handler';
+/** NODE_OPTIONS of every bundled function (source-mapped stack traces). */
+export { LAMBDA_NODE_OPTIONS };
 /** Where Lambda unpacks the archive: a bundled asset `x` is at `${LAMBDA_TASK_ROOT}/x`. */
 export const LAMBDA_TASK_ROOT = '/var/task';
+
+/** The build script and the configuration it reads; a change to either rebuilds every bundle. */
+const BUILD_SCRIPT = join(REPO_ROOT, 'scripts', 'build-lambda.mjs');
+const BUILD_CONFIG = join(REPO_ROOT, 'scripts', 'lambda-bundle-config.mjs');
 
 /** A directory of data files the code reads at run time (esbuild bundles code, not data). */
 export interface BundleAsset {
@@ -28,31 +41,11 @@ export interface BundleAsset {
   target: string;
 }
 
-/**
- * Bundled CommonJS dependencies call `require` for Node built-ins, which an ESM file does not have;
- * esbuild's shim would throw "Dynamic require of … is not supported".
- */
-const REQUIRE_SHIM = "import { createRequire as __ops_createRequire } from 'node:module'; const require = __ops_createRequire(import.meta.url);";
-
-export const ESBUILD_OPTIONS = {
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  banner: { js: REQUIRE_SHIM },
-  sourcemap: 'linked',
-  // Stack traces in CloudWatch name our files (NODE_OPTIONS=--enable-source-maps on each function).
-  sourcesContent: false,
-  legalComments: 'none',
-  logLevel: 'warning',
-} as const satisfies BuildOptions;
-
 export interface LambdaBundle {
   name: string;
   /** Repository-relative entry, e.g. `src/entry/lambda/healthcheck.ts`. */
   entry: string;
-  /** Directory the archive zips: holds index.mjs (and its source map). */
+  /** Directory the archive zips: index.mjs, the chunks it loads lazily, their source maps, the assets. */
   directory: string;
   archive: pulumi.asset.FileArchive;
 }
@@ -62,11 +55,13 @@ export class MissingLambdaEntryError extends Error {
 }
 
 /**
- * Bundles `entry` into dist/lambda/<name>/index.mjs and copies its assets next to it. Skips the build
- * when nothing it read changed since the last one (a stamp lists every input file esbuild read, with
- * a content hash); the tests run the program several times, and esbuild takes about a second per
- * function. Delete dist/lambda to force a rebuild. Every file is written to a temporary name and
- * renamed, so a reader (or a concurrent bundle of the same entry) never sees half a file.
+ * Bundles `entry` into dist/lambda/<name>/ (index.mjs, its lazily loaded chunks, their source maps)
+ * and copies its assets next to it. Skips the build when nothing it read changed since the last one
+ * (a stamp lists every input file esbuild read and every file written, with content hashes); the
+ * tests run the program several times, and a build takes about a second per function. Delete
+ * dist/lambda to force a rebuild. The build writes into a directory of its own, whose files are
+ * then renamed into place one by one, index.mjs last: a reader (or a concurrent bundle of the same
+ * entry) never sees half a file, and whoever finds index.mjs finds the chunks it imports.
  */
 export function bundleLambda(name: string, entry: string, assets: readonly BundleAsset[] = []): LambdaBundle {
   const entryPath = resolve(REPO_ROOT, entry);
@@ -77,44 +72,89 @@ export function bundleLambda(name: string, entry: string, assets: readonly Bundl
     if (!existsSync(resolve(REPO_ROOT, asset.source))) throw new MissingLambdaEntryError(`Lambda "${name}": asset directory ${asset.source} does not exist.`);
   }
   const directory = join(BUNDLE_ROOT, name);
-  const outfile = join(directory, BUNDLE_FILE);
   const stampFile = join(BUNDLE_ROOT, '.stamps', `${name}.json`);
-  const key = JSON.stringify({ esbuild: esbuildVersion, options: ESBUILD_OPTIONS, entry: relative(REPO_ROOT, entryPath), assets });
+  const key = JSON.stringify({
+    esbuild: esbuildVersion,
+    options: LAMBDA_ESBUILD_OPTIONS,
+    // The plugins are code: the script and the config are hashed instead.
+    script: hashFile(BUILD_SCRIPT),
+    config: hashFile(BUILD_CONFIG),
+    entry: relative(REPO_ROOT, entryPath),
+    assets,
+  });
 
-  if (!isUpToDate(stampFile, key, outfile)) {
-    const result = buildSync({ ...ESBUILD_OPTIONS, entryPoints: [entryPath], outfile, write: false, absWorkingDir: REPO_ROOT, metafile: true });
-    // Write the map first: a reader that finds index.mjs finds its map too.
-    const ordered = [...result.outputFiles].sort((a, b) => Number(a.path.endsWith('.mjs')) - Number(b.path.endsWith('.mjs')));
-    for (const file of ordered) writeAtomically(file.path, file.contents);
+  if (!isUpToDate(stampFile, key, directory)) {
+    const built = buildInChildProcess(name, entryPath);
     for (const asset of assets) syncDirectory(resolve(REPO_ROOT, asset.source), join(directory, asset.target));
-    pruneDirectory(directory, [...result.outputFiles.map((file) => relative(directory, file.path)), ...assets.map((asset) => asset.target)]);
-    const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(REPO_ROOT, input)), ...assets.flatMap((asset) => filesUnder(resolve(REPO_ROOT, asset.source)))];
-    const stamp: BundleStamp = { key, output: hashFile(outfile), inputs: Object.fromEntries(inputs.map((file) => [relative(REPO_ROOT, file), hashFile(file)])) };
+    pruneDirectory(directory, built, assets);
+    const inputs = [...built.inputs.map((input) => resolve(REPO_ROOT, input)), ...assets.flatMap((asset) => filesUnder(resolve(REPO_ROOT, asset.source)))];
+    const stamp: BundleStamp = {
+      key,
+      outputs: Object.fromEntries(built.files.map((file) => [file, hashFile(join(directory, file))])),
+      inputs: Object.fromEntries(inputs.map((file) => [relative(REPO_ROOT, file), hashFile(file)])),
+    };
     writeAtomically(stampFile, JSON.stringify(stamp));
   }
   return { name, entry, directory, archive: new pulumi.asset.FileArchive(directory) };
 }
 
+export class LambdaBuildError extends Error {
+  override readonly name = 'LambdaBuildError';
+}
+
+/** Runs scripts/build-lambda.mjs for one entry, then renames what it wrote into dist/lambda/<name>. */
+function buildInChildProcess(name: string, entryPath: string): BuiltLambda {
+  const scratch = join(BUNDLE_ROOT, '.build', `${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const directory = join(BUNDLE_ROOT, name);
+  try {
+    let stdout: string;
+    try {
+      stdout = execFileSync(process.execPath, [BUILD_SCRIPT, '--entry', entryPath, '--out', scratch, '--json'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim();
+      throw new LambdaBuildError(`Lambda "${name}": esbuild could not bundle ${relative(REPO_ROOT, entryPath)}${stderr ? `:\n${stderr}` : '.'}`, { cause: error });
+    }
+    const built = JSON.parse(stdout) as BuiltLambda;
+    // Chunks and maps first, index.mjs last.
+    const ordered = [...built.files].sort((a, b) => Number(a === BUNDLE_FILE) - Number(b === BUNDLE_FILE));
+    for (const file of ordered) {
+      const target = join(directory, file);
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(join(scratch, file), target);
+    }
+    return built;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 interface BundleStamp {
   key: string;
-  /** Hash of index.mjs as written. */
-  output: string;
+  /** Bundle-relative path → content hash of every file the build wrote. */
+  outputs: Record<string, string>;
   /** Repository-relative path → content hash of every file the build read (and every asset). */
   inputs: Record<string, string>;
 }
 
-function isUpToDate(stampFile: string, key: string, outfile: string): boolean {
+function isUpToDate(stampFile: string, key: string, directory: string): boolean {
   let stamp: BundleStamp;
   try {
     stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as BundleStamp;
   } catch {
     return false;
   }
-  if (stamp.key !== key || !existsSync(outfile) || hashFile(outfile) !== stamp.output) return false;
-  return Object.entries(stamp.inputs).every(([file, hash]) => {
-    const path = resolve(REPO_ROOT, file);
-    return existsSync(path) && hashFile(path) === hash;
-  });
+  if (stamp.key !== key || typeof stamp.outputs !== 'object' || !(BUNDLE_FILE in stamp.outputs)) return false;
+  const unchanged = (files: Record<string, string>, root: string) =>
+    Object.entries(files).every(([file, hash]) => {
+      const path = resolve(root, file);
+      return existsSync(path) && hashFile(path) === hash;
+    });
+  return unchanged(stamp.outputs, directory) && unchanged(stamp.inputs, REPO_ROOT);
 }
 
 function hashFile(path: string): string {
@@ -136,15 +176,25 @@ function filesUnder(directory: string): string[] {
 }
 
 /**
- * Removes what an earlier build left in the bundle directory and this one did not write (an asset
- * the function no longer ships), so the archive holds exactly this build. Temporary files of a
- * concurrent build of the same bundle are left alone.
+ * Removes what an earlier build left in the bundle directory and this one did not write (a chunk of
+ * an older build, an asset the function no longer ships), so the archive holds exactly this build.
+ * Temporary files of a concurrent build of the same bundle are left alone.
  */
-function pruneDirectory(directory: string, kept: readonly string[]): void {
-  const keep = new Set(kept.map((path) => path.split(/[\\/]/)[0]));
-  for (const entry of readdirSync(directory)) {
-    if (!keep.has(entry) && !entry.includes('.tmp-')) rmSync(join(directory, entry), { recursive: true, force: true });
-  }
+function pruneDirectory(directory: string, built: BuiltLambda, assets: readonly BundleAsset[]): void {
+  const written = new Set(built.files.map((file) => join(directory, file)));
+  const assetRoots = assets.map((asset) => join(directory, asset.target));
+  const kept = (path: string) => written.has(path) || path.includes('.tmp-') || assetRoots.some((root) => path === root || path.startsWith(`${root}${sep}`));
+  const prune = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (kept(path)) continue;
+      if (entry.isDirectory()) {
+        prune(path);
+        if (readdirSync(path).length === 0) rmSync(path, { recursive: true, force: true });
+      } else rmSync(path, { force: true });
+    }
+  };
+  prune(directory);
 }
 
 /** Makes `target` hold exactly the files of `source`, replacing each file atomically. */

@@ -1,5 +1,12 @@
-import type { BuildOptions } from 'esbuild';
+import type { BundleJavaScriptFile, LambdaName } from './lambda-bundle-config.mjs';
 
-export declare const LAMBDAS: Readonly<Record<'healthcheck' | 'run-ledger', string>>;
-export declare function lambdaBuildOptions(entry: string, outfile: string): BuildOptions & { metafile: true };
-export declare function buildLambdas(options?: { outdir?: string; names?: string[] }): Promise<{ name: string; file: string; bytes: number }[]>;
+export { LAMBDAS, lambdaBuildOptions } from './lambda-bundle-config.mjs';
+export interface BuiltLambda {
+  /** Files written, relative to the bundle directory. */
+  files: string[];
+  javascript: BundleJavaScriptFile[];
+  /** Repository-relative files the build read. */
+  inputs: string[];
+}
+export declare function buildLambda(entry: string, directory: string): Promise<BuiltLambda>;
+export declare function buildLambdas(options?: { outdir?: string; names?: LambdaName[] }): Promise<{ name: LambdaName; directory: string; file: string; bytes: number; coldStartBytes: number }[]>;

@@ -1,91 +1,76 @@
 #!/usr/bin/env node
 /**
- * `npm run build:lambda`: one self-contained ESM file per Lambda, `dist/lambda/<name>/index.mjs`
- * (zip the folder; the handler is `index.handler`). Everything, the AWS SDK included, is bundled:
- * the function then runs the SDK version we tested, not whatever the runtime ships.
+ * `npm run build:lambda`: one ESM bundle per Lambda in `dist/lambda/<name>/` (zip the folder; the
+ * handler is `index.handler`): index.mjs, the chunks it loads lazily, and their source maps. The
+ * options are scripts/lambda-bundle-config.mjs, the same the Pulumi program deploys with (it runs
+ * this script with --entry). Everything, the AWS SDK included, is bundled; why is written there.
  *
  * Usage: node scripts/build-lambda.mjs [--outdir dist/lambda] [name …]
+ *        node scripts/build-lambda.mjs --entry <file> --out <directory> --json   (one bundle; infra)
  */
 import { build } from 'esbuild';
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundleFiles, LAMBDA_BUNDLE_FILE, LAMBDAS, lambdaBuildOptions, REPO_ROOT } from './lambda-bundle-config.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** name → entry, relative to the repository root. */
-export const LAMBDAS = Object.freeze({
-  healthcheck: 'src/entry/lambda/healthcheck.ts',
-  'run-ledger': 'src/entry/lambda/run-ledger.ts',
-});
+export { LAMBDAS, lambdaBuildOptions } from './lambda-bundle-config.mjs';
 
 /**
- * Some bundled dependencies are CommonJS and call `require` for Node built-ins; an ESM bundle has no
- * `require`, so one is made from the bundle's own URL.
+ * Bundles `entry` into `directory` (emptied first). Returns the files written (relative to
+ * `directory`), each JavaScript file's size and whether a cold start loads it, and every input file
+ * the build read (repository-relative), which infra stamps to know when to rebuild.
  */
-const REQUIRE_SHIM = "import { createRequire as __opsCreateRequire } from 'node:module'; const require = __opsCreateRequire(import.meta.url);";
-
-/**
- * zod re-exports its ~40 message locales through a namespace object that esbuild cannot tree-shake
- * (about 250 KiB minified, a fifth of the bundle). Only English is ever configured, so the locale
- * index is replaced with English alone; everything else in zod is untouched.
- */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
-      contents: 'export { default as en } from "./en.js";',
-      loader: 'js',
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
-
-/** The esbuild options for one Lambda; the unit test builds with exactly these. */
-export function lambdaBuildOptions(entry, outfile) {
-  return {
-    entryPoints: [resolve(ROOT, entry)],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    banner: { js: REQUIRE_SHIM },
-    plugins: [zodEnglishOnly],
-    logLevel: 'warning',
-    metafile: true,
-  };
+export async function buildLambda(entry, directory) {
+  await rm(directory, { recursive: true, force: true });
+  await mkdir(directory, { recursive: true });
+  const result = await build(lambdaBuildOptions(entry, join(directory, LAMBDA_BUNDLE_FILE)));
+  return { ...bundleFiles(result.metafile, directory), inputs: Object.keys(result.metafile.inputs).map((input) => relative(REPO_ROOT, resolve(REPO_ROOT, input))) };
 }
 
-/** Builds the named Lambdas (all by default) into `outdir`; returns each bundle's path and size. */
-export async function buildLambdas({ outdir = join(ROOT, 'dist', 'lambda'), names = Object.keys(LAMBDAS) } = {}) {
+/** Builds the named Lambdas (all by default) into `outdir`; returns each bundle's directory and sizes. */
+export async function buildLambdas({ outdir = join(REPO_ROOT, 'dist', 'lambda'), names = Object.keys(LAMBDAS) } = {}) {
   const built = [];
   for (const name of names) {
     const entry = LAMBDAS[name];
     if (entry === undefined) throw new Error(`unknown Lambda "${name}"; choose from ${Object.keys(LAMBDAS).join(', ')}`);
-    const outfile = join(outdir, name, 'index.mjs');
-    await mkdir(dirname(outfile), { recursive: true });
-    await build(lambdaBuildOptions(entry, outfile));
-    built.push({ name, file: outfile, bytes: (await stat(outfile)).size });
+    const directory = join(outdir, name);
+    const { javascript } = await buildLambda(entry, directory);
+    const bytes = javascript.reduce((sum, file) => sum + file.bytes, 0);
+    const coldStartBytes = javascript.filter((file) => file.atColdStart).reduce((sum, file) => sum + file.bytes, 0);
+    built.push({ name, directory, file: join(directory, LAMBDA_BUNDLE_FILE), bytes, coldStartBytes });
   }
   return built;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
-  const names = [];
-  let outdir;
+function parseArgs(args) {
+  const parsed = { names: [] };
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--outdir') outdir = resolve(args[++i] ?? '');
-    else names.push(args[i]);
+    const arg = args[i];
+    if (arg === '--outdir' || arg === '--entry' || arg === '--out') {
+      const value = args[++i];
+      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
+      parsed[arg.slice(2)] = resolve(value);
+    } else if (arg === '--json') parsed.json = true;
+    else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
+    else parsed.names.push(arg);
   }
+  return parsed;
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(0).padStart(5)} KiB`;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
-    for (const { name, file, bytes } of await buildLambdas({ ...(outdir ? { outdir } : {}), ...(names.length > 0 ? { names } : {}) })) {
-      console.log(`${name.padEnd(12)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${file}`);
+    const args = parseArgs(process.argv.slice(2));
+    if (args.entry !== undefined || args.out !== undefined) {
+      if (args.entry === undefined || args.out === undefined) throw new Error('--entry and --out go together');
+      const result = await buildLambda(args.entry, args.out);
+      process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : `${result.files.join('\n')}\n`);
+    } else {
+      for (const { name, file, bytes, coldStartBytes } of await buildLambdas({ ...(args.outdir ? { outdir: args.outdir } : {}), ...(args.names.length > 0 ? { names: args.names } : {}) })) {
+        console.log(`${name.padEnd(21)} ${kib(bytes)} JavaScript (${kib(coldStartBytes).trim()} loaded at a cold start)  ${file}`);
+      }
     }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

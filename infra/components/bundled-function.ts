@@ -5,7 +5,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { bundleLambda, LAMBDA_HANDLER, LAMBDA_RUNTIME, type BundleAsset } from '../lambda-bundles.ts';
+import { bundleLambda, LAMBDA_HANDLER, LAMBDA_NODE_OPTIONS, LAMBDA_RUNTIME, type BundleAsset } from '../lambda-bundles.ts';
 import { assumedBy, policyDocument, writeLogsTo, type Statement } from '../iam/policy.ts';
 
 export interface BundledFunctionArgs {
@@ -81,7 +81,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
         environment: {
           variables: pulumi.output(args.environment ?? {}).apply((variables) => ({
-            NODE_OPTIONS: '--enable-source-maps',
+            NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             ...variables,
           })),

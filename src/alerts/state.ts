@@ -2,7 +2,7 @@
  * The alert policy's memory between runs: which fingerprints are failing (and since when), and what
  * was last emailed. Plain JSON, validated whenever a store reads it back.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Severity } from '../checks/finding.ts';
 
 export type AlertKind = 'alert' | 'reminder' | 'recovery';

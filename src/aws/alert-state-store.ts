@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { parseAlertState, type AlertState } from '../alerts/state.ts';
 import type { AlertStateStore } from '../alerts/store.ts';
 import { FaultError, UserError } from '../errors.ts';
-import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
+import { callDynamo, dynamoErrorMapper, grantToCallerHint, isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
 /** Spread into CreateTable: `new CreateTableCommand({ TableName, ...ALERT_STATE_TABLE_SCHEMA })`. */
@@ -93,11 +93,7 @@ export class DynamoAlertStateStore implements AlertStateStore {
   }
 
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw isConditionalCheckFailed(error) ? error : alertStateError(operation, this.tableName, error);
-    }
+    return callDynamo(operation, this.tableName, alertStateError, run);
   }
 
   private corrupt(problem: string, cause?: unknown): FaultError {
@@ -144,27 +140,8 @@ function parseToken(token: string): number {
   return Number(token);
 }
 
-function isConditionalCheckFailed(error: unknown): boolean {
-  return errorName(error) === 'ConditionalCheckFailedException';
-}
-
-function alertStateError(operation: string, tableName: string, error: unknown): Error {
-  const message = errorMessage(error);
-  if (errorName(error) === 'ResourceNotFoundException') {
-    return new UserError(
-      'ALERT_STATE_TABLE_MISSING',
-      `DynamoDB ${operation} failed: alert-state table "${tableName}" does not exist (${message}).`,
-      'Deploy the stack (pulumi up) or start the sandbox, or point the alert state at the right table and region.',
-      { cause: error },
-    );
-  }
-  if (isAccessDenied(error)) {
-    return new UserError(
-      'ALERT_STATE_ACCESS_DENIED',
-      `DynamoDB ${operation} on alert-state table "${tableName}" was denied (${message}).`,
-      `Grant dynamodb:${operation} on the table to the role or user in use.`,
-      { cause: error },
-    );
-  }
-  return new FaultError('ALERT_STATE_FAILED', `DynamoDB ${operation} on alert-state table "${tableName}" failed: ${message}`, { cause: error });
-}
+const alertStateError = dynamoErrorMapper({
+  table: 'alert-state table',
+  codes: { missing: 'ALERT_STATE_TABLE_MISSING', denied: 'ALERT_STATE_ACCESS_DENIED', failed: 'ALERT_STATE_FAILED' },
+  hints: { missing: 'Deploy the stack (pulumi up) or start the sandbox, or point the alert state at the right table and region.', denied: grantToCallerHint },
+});

@@ -27,8 +27,8 @@ export interface ClientConfig {
   retryMode: 'adaptive';
 }
 
-/** What the SDK accepts as a region: one hostname label (it puts the region into every endpoint's host). */
-const REGION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** What the SDK accepts as a region: one hostname label, at most 63 characters (it goes into every endpoint's host). */
+const REGION_NAME = /^(?=.{1,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export function resolveClientConfig(settings: AwsSettings, env: NodeJS.ProcessEnv = process.env): ClientConfig {
   const region = settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
 import { errorName } from '../aws-error.ts';
+import { callDynamo, type DynamoErrorMapper } from './dynamo-errors.ts';
 
 /** A table keyed by string `pk` (HASH) + `sk` (RANGE), on demand: the run ledger and the remediation log. */
 export const PK_SK_TABLE_SCHEMA = Object.freeze({
@@ -35,7 +36,7 @@ export interface EnsureTableSpec {
   /** TTL attribute to switch on, if the table expires items. */
   ttlAttribute?: string;
   /** The adapter's own error for a failed call, so messages and hints stay the adapter's. */
-  error: (operation: string, tableName: string, error: unknown) => Error;
+  error: DynamoErrorMapper;
   notActiveCode: string;
   /** Raised when an existing table has other keys; absent: not checked. */
   mismatch?: { code: string; message: (tableName: string) => string; hint: string };
@@ -54,13 +55,7 @@ export async function ensureDynamoTable(
 ): Promise<{ created: boolean; ttlUpdated: boolean }> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxWaitAttempts = options.maxWaitAttempts ?? 60;
-  const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw spec.error(operation, tableName, error);
-    }
-  };
+  const call = <T>(operation: string, run: () => Promise<T>): Promise<T> => callDynamo(operation, tableName, spec.error, run, { mapConditionalCheckFailed: true });
   const describe = async (): Promise<TableDescription | undefined> => {
     try {
       return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table ?? {};

@@ -16,25 +16,47 @@
  * sorts before `result`.
  *
  * A backup's "path" (what the audit entry and the self-healed email name) is
- * `dynamodb://<table>/<pk>/<sk>` with both keys URI-encoded. `ops rollback` reads backup files: export
- * the item's `document` to a file and roll back from it (runbooks/alarms/README.md shows how).
+ * `dynamodb://<table>/<pk>/<sk>` with both keys URI-encoded. `ops rollback --from-table <table>` reads
+ * both kinds of item through these same adapters, and records its own backups and audit entries here
+ * too (src/entry/cli/commands/rollback.ts says why).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
 import type { AuditEntry, AuditLog } from '../remediate/audit-log.ts';
 import { parseBackup, type BackupDocument, type BackupStore } from '../remediate/backup.ts';
-import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
+import { callDynamo, dynamoErrorMapper, type DynamoErrorMapper, type DynamoErrorSpec } from './dynamo-errors.ts';
 import { ensureDynamoTable, PK_SK_TABLE_SCHEMA, type EnsureTableOptions } from './dynamo-table.ts';
 
 export const REMEDIATION_TABLE_SCHEMA = PK_SK_TABLE_SCHEMA;
 
 const AUDIT_PK = 'AUDIT';
+const BACKUP_PK_PREFIX = 'BACKUP#';
 const LOCATION_PREFIX = 'dynamodb://';
 
 export interface RemediationStoreOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
   tableName: string;
+  /**
+   * What a missing table or a denied call tells the person: by default the healthcheck's deployment
+   * (its REMEDIATION_TABLE, its role); `ops rollback --from-table` passes its own.
+   */
+  hints?: Partial<DynamoErrorSpec['hints']>;
+}
+
+const REMEDIATION_ERRORS: DynamoErrorSpec = {
+  table: 'remediation table',
+  codes: { missing: 'REMEDIATION_TABLE_MISSING', denied: 'REMEDIATION_TABLE_ACCESS_DENIED', failed: 'REMEDIATION_TABLE_FAILED' },
+  hints: {
+    missing: 'Deploy the stack (pulumi up), or set REMEDIATION_TABLE to the table the stack created.',
+    denied: (operation) => `Grant dynamodb:${operation} on the table to the healthcheck's role.`,
+  },
+};
+
+const storeError = dynamoErrorMapper(REMEDIATION_ERRORS);
+
+function errorsFor(options: RemediationStoreOptions): DynamoErrorMapper {
+  return options.hints === undefined ? storeError : dynamoErrorMapper({ ...REMEDIATION_ERRORS, hints: { ...REMEDIATION_ERRORS.hints, ...options.hints } });
 }
 
 function documentClient(client: DynamoDBClient | DynamoDBDocumentClient): DynamoDBDocumentClient {
@@ -53,12 +75,25 @@ export function parseBackupLocation(location: string): { tableName: string; pk: 
   return { tableName, pk: decodeURIComponent(pk), sk: decodeURIComponent(sk) };
 }
 
+/**
+ * The audit entry id a backup location belongs to (its sort key is `<takenAt>#<entryId>`), and the
+ * table it names; undefined for anything that is not a backup location.
+ */
+export function backupLocationEntry(location: string): { tableName: string; entryId: string } | undefined {
+  const key = parseBackupLocation(location);
+  if (key === undefined || !key.pk.startsWith(BACKUP_PK_PREFIX)) return undefined;
+  const hash = key.sk.indexOf('#');
+  const entryId = hash < 0 ? '' : key.sk.slice(hash + 1);
+  return entryId === '' ? undefined : { tableName: key.tableName, entryId };
+}
+
 export function createDynamoBackupStore(options: RemediationStoreOptions): BackupStore {
   const doc = documentClient(options.client);
   const table = options.tableName;
+  const send = sender(errorsFor(options));
   return {
     async write(document: BackupDocument) {
-      const pk = `BACKUP#${document.schedule.group}/${document.schedule.name}`;
+      const pk = `${BACKUP_PK_PREFIX}${document.schedule.group}/${document.schedule.name}`;
       const sk = `${document.takenAt}#${document.entryId}`;
       await send('PutItem', table, () =>
         doc.send(
@@ -91,6 +126,7 @@ export function createDynamoBackupStore(options: RemediationStoreOptions): Backu
 export function createDynamoAuditLog(options: RemediationStoreOptions): AuditLog {
   const doc = documentClient(options.client);
   const table = options.tableName;
+  const send = sender(errorsFor(options));
   return {
     path: `${LOCATION_PREFIX}${table}/${AUDIT_PK}`,
     async append(entry: AuditEntry) {
@@ -121,13 +157,22 @@ export function createDynamoAuditLog(options: RemediationStoreOptions): AuditLog
         );
         for (const item of page.Items ?? []) {
           const text: unknown = item.entry;
-          if (typeof text === 'string') entries.push(JSON.parse(text) as AuditEntry);
+          if (typeof text === 'string') entries.push(parseAuditItem(text, table, item.sk));
         }
         start = page.LastEvaluatedKey as Record<string, unknown> | undefined;
       } while (start !== undefined);
       return entries;
     },
   };
+}
+
+/** An item is written whole or not at all, so one that does not parse was written by another tool: say which. */
+function parseAuditItem(text: string, table: string, sk: unknown): AuditEntry {
+  try {
+    return JSON.parse(text) as AuditEntry;
+  } catch (error) {
+    throw new FaultError('REMEDIATION_TABLE_CORRUPT_ITEM', `Audit item ${AUDIT_PK} / ${String(sk)} in remediation table "${table}" is not JSON; was it written by another tool?`, { cause: error });
+  }
 }
 
 /** Creates the table when it does not exist and waits until it is ACTIVE (tests, the sandbox, first deploys). */
@@ -140,21 +185,10 @@ export async function ensureRemediationTable(
   return { created };
 }
 
-async function send<T>(operation: string, tableName: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw storeError(operation, tableName, error);
-  }
-}
-
-function storeError(operation: string, tableName: string, error: unknown): Error {
-  const message = errorMessage(error);
-  if (errorName(error) === 'ResourceNotFoundException') {
-    return new UserError('REMEDIATION_TABLE_MISSING', `DynamoDB ${operation} failed: remediation table "${tableName}" does not exist (${message}).`, 'Deploy the stack (pulumi up), or set REMEDIATION_TABLE to the table the stack created.', { cause: error });
-  }
-  if (isAccessDenied(error)) {
-    return new UserError('REMEDIATION_TABLE_ACCESS_DENIED', `DynamoDB ${operation} on remediation table "${tableName}" was denied (${message}).`, `Grant dynamodb:${operation} on the table to the healthcheck's role.`, { cause: error });
-  }
-  return new FaultError('REMEDIATION_TABLE_FAILED', `DynamoDB ${operation} on remediation table "${tableName}" failed: ${message}`, { cause: error });
+/**
+ * Every write here is conditional only as a safety net (a backup or an audit entry is never replaced),
+ * so a failed condition is a failure like any other.
+ */
+function sender(mapError: DynamoErrorMapper) {
+  return <T>(operation: string, tableName: string, call: () => Promise<T>): Promise<T> => callDynamo(operation, tableName, mapError, call, { mapConditionalCheckFailed: true });
 }

@@ -23,7 +23,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FaultError, UserError } from '../errors.ts';
-import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
+import { callDynamo, dynamoErrorMapper, grantToCallerHint, isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ensureDynamoTable, PK_SK_TABLE_SCHEMA, type EnsureTableOptions } from './dynamo-table.ts';
 import {
   scheduleKeyId,
@@ -297,11 +297,7 @@ export class DynamoRunLedger implements RunLedger {
   }
 
   private async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw isConditionalCheckFailed(error) ? error : ledgerError(operation, this.tableName, error);
-    }
+    return callDynamo(operation, this.tableName, ledgerError, call);
   }
 }
 
@@ -383,27 +379,8 @@ function corruptItem(item: Record<string, unknown>, attribute: string): FaultErr
   return new FaultError('RUN_LEDGER_CORRUPT_ITEM', `Run-ledger item ${where} has no valid "${attribute}"; was it written by another tool?`);
 }
 
-function isConditionalCheckFailed(error: unknown): boolean {
-  return errorName(error) === 'ConditionalCheckFailedException';
-}
-
-function ledgerError(operation: string, tableName: string, error: unknown): Error {
-  const message = errorMessage(error);
-  if (errorName(error) === 'ResourceNotFoundException') {
-    return new UserError(
-      'RUN_LEDGER_TABLE_MISSING',
-      `DynamoDB ${operation} failed: run-ledger table "${tableName}" does not exist (${message}).`,
-      'Deploy the stack (pulumi up) or start the sandbox, or point the ledger at the right table and region.',
-      { cause: error },
-    );
-  }
-  if (isAccessDenied(error)) {
-    return new UserError(
-      'RUN_LEDGER_ACCESS_DENIED',
-      `DynamoDB ${operation} on run-ledger table "${tableName}" was denied (${message}).`,
-      `Grant dynamodb:${operation} on the table to the role or user in use.`,
-      { cause: error },
-    );
-  }
-  return new FaultError('RUN_LEDGER_FAILED', `DynamoDB ${operation} on run-ledger table "${tableName}" failed: ${message}`, { cause: error });
-}
+const ledgerError = dynamoErrorMapper({
+  table: 'run-ledger table',
+  codes: { missing: 'RUN_LEDGER_TABLE_MISSING', denied: 'RUN_LEDGER_ACCESS_DENIED', failed: 'RUN_LEDGER_FAILED' },
+  hints: { missing: 'Deploy the stack (pulumi up) or start the sandbox, or point the ledger at the right table and region.', denied: grantToCallerHint },
+});

@@ -23,7 +23,7 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clipText } from '../clip-text.ts';
 import { FaultError, UserError } from '../errors.ts';
 import { parseWorkflowEvent, STEPS, workflowParamsSchema, type Step, type TerminalEvent } from '../trading/domain/events.ts';
@@ -48,7 +48,7 @@ import {
   type WorkflowRecord,
   type WorkflowStore,
 } from '../trading/ports/workflow-store.ts';
-import { errorMessage, errorName, isAccessDenied } from '../aws-error.ts';
+import { callDynamo, dynamoErrorMapper, grantToCallerHint, isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
 export const WORKFLOW_TTL_ATTRIBUTE = 'expiresAt';
@@ -80,7 +80,6 @@ export const WORKFLOW_TABLE_SCHEMA = Object.freeze({
 } satisfies Omit<CreateTableCommandInput, 'TableName'>);
 
 const WORKFLOW_SK = 'WORKFLOW';
-const THROTTLING_NAMES = ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'];
 
 export interface DynamoWorkflowStoreOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
@@ -391,11 +390,7 @@ export class DynamoWorkflowStore implements WorkflowStore {
   }
 
   private async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw isConditionalCheckFailed(error) ? error : workflowStoreError(operation, this.tableName, error);
-    }
+    return callDynamo(operation, this.tableName, workflowStoreError, call);
   }
 }
 
@@ -507,28 +502,13 @@ export async function ensureWorkflowTable(
   );
 }
 
-function isConditionalCheckFailed(error: unknown): boolean {
-  return errorName(error) === 'ConditionalCheckFailedException';
-}
-
-export function workflowStoreError(operation: string, tableName: string, error: unknown): Error {
-  const message = errorMessage(error);
-  const name = errorName(error);
-  if (name === 'ResourceNotFoundException') {
-    return new UserError(
-      'WORKFLOW_TABLE_MISSING',
-      `DynamoDB ${operation} failed: workflow table "${clipText(tableName)}" does not exist (${message}).`,
-      'Pass --table <name> or export WORKFLOW_TABLE with the stack output workflowTableName, in the stack\'s region (--region); on the sandbox, `ops workflow setup` creates it.',
-      { cause: error },
-    );
-  }
-  if (isAccessDenied(error)) {
-    return new UserError('WORKFLOW_STORE_ACCESS_DENIED', `DynamoDB ${operation} on workflow table "${clipText(tableName)}" was denied (${message}).`, `Grant dynamodb:${operation} on the table to the role or user in use.`, {
-      cause: error,
-    });
-  }
-  if (THROTTLING_NAMES.includes(name)) {
-    return new FaultError('WORKFLOW_STORE_THROTTLED', `DynamoDB ${operation} on workflow table "${tableName}" was throttled: ${message}`, { cause: error });
-  }
-  return new FaultError('WORKFLOW_STORE_FAILED', `DynamoDB ${operation} on workflow table "${tableName}" failed: ${message}`, { cause: error });
-}
+export const workflowStoreError = dynamoErrorMapper({
+  table: 'workflow table',
+  codes: { missing: 'WORKFLOW_TABLE_MISSING', denied: 'WORKFLOW_STORE_ACCESS_DENIED', failed: 'WORKFLOW_STORE_FAILED', throttled: 'WORKFLOW_STORE_THROTTLED' },
+  hints: {
+    missing: 'Pass --table <name> or export WORKFLOW_TABLE with the stack output workflowTableName, in the stack\'s region (--region); on the sandbox, `ops workflow setup` creates it.',
+    denied: grantToCallerHint,
+  },
+  // The name may come from --table: a person's typo is shown clipped.
+  shownName: (name) => clipText(name),
+});

@@ -1,4 +1,5 @@
 import type { MarketCalendar } from '../market/index.ts';
+import { assessBlindness, type Blindness } from './blindness.ts';
 import type { ScheduleFacts, ScheduleGroupFacts, Snapshot } from './model.ts';
 
 export interface EvaluateOptions {
@@ -24,6 +25,8 @@ export interface EvaluateContext extends EvaluateOptions {
   snapshot: Snapshot;
   marketOpen: boolean;
   groupsByName: Map<string, ScheduleGroupFacts>;
+  /** Decided once for the rules that depend on it (MONITOR_BLIND, and CHECK_INCOMPLETE not repeating it). */
+  blind: Blindness | undefined;
 }
 
 export function createEvaluateContext(snapshot: Snapshot, options: EvaluateOptions): EvaluateContext {
@@ -32,6 +35,7 @@ export function createEvaluateContext(snapshot: Snapshot, options: EvaluateOptio
     snapshot,
     marketOpen: options.calendar.isOpen(options.now),
     groupsByName: new Map(snapshot.groups.map((group) => [group.name, group])),
+    blind: assessBlindness(snapshot),
   };
 }
 

@@ -1,36 +1,48 @@
 import { createEvaluateContext, type EvaluateOptions } from './evaluate-context.ts';
 import { severityRank, type Finding } from './finding.ts';
-import type { Snapshot } from './model.ts';
-import { incompleteFindings } from './rules/incomplete-rules.ts';
-import { metricFindings } from './rules/metric-rules.ts';
-import { runFindings } from './rules/run-rules.ts';
-import { blindFindings, scopeFindings } from './rules/sight-rules.ts';
-import { checkExpression, stateFindings } from './rules/state-rules.ts';
-import { targetFindings } from './rules/target-rules.ts';
+import type { ScheduleFacts, Snapshot } from './model.ts';
+import { RULES } from './registry.ts';
+import { emitterFor, type CheckRule, type ExpressionCheck } from './rule.ts';
+import type { ParsedExpression } from '../schedule/index.ts';
+import { checkExpression } from './rules/state-rules.ts';
 
-/** Snapshot → findings. Pure: the same snapshot, time and calendar always give the same findings. */
-export function evaluate(snapshot: Snapshot, options: EvaluateOptions): Finding[] {
+/**
+ * Snapshot → findings, by running every registered rule. Pure: the same snapshot, time and calendar
+ * always give the same findings. `rules` is for tests; everyone else runs the registry.
+ */
+export function evaluate(snapshot: Snapshot, options: EvaluateOptions, rules: readonly CheckRule[] = RULES): Finding[] {
   const ctx = createEvaluateContext(snapshot, options);
+  const bound = rules.map((rule) => ({ rule, emit: emitterFor(rule) }));
   const findings: Finding[] = [];
   for (const schedule of snapshot.schedules) {
-    findings.push(...targetFindings(schedule, ctx));
     const expression = checkExpression(schedule);
-    if (!expression.ok) {
-      findings.push(expression.finding);
-      continue;
+    const timing = timingOf(schedule, expression);
+    for (const { rule, emit } of bound) {
+      switch (rule.kind) {
+        case 'schedule':
+          findings.push(...rule.evaluate(schedule, ctx, emit, expression));
+          break;
+        case 'timing':
+          if (timing !== undefined) findings.push(...rule.evaluate(schedule, ctx, emit, timing));
+          break;
+        case 'run':
+          break;
+      }
     }
-    // rate() fires relative to its StartDate or creation; AWS always returns CreationDate, but a
-    // schedule without either cannot be placed in time, so only its targets are judged.
-    if (expression.parsed.kind === 'rate' && schedule.startDate === undefined && schedule.creationDate === undefined) continue;
-    findings.push(...stateFindings(schedule, expression.parsed, ctx));
-    findings.push(...runFindings(schedule, expression.parsed, ctx));
   }
-  const blind = blindFindings(ctx);
-  // The action that blinded the check is said once, by MONITOR_BLIND, not again as CHECK_INCOMPLETE.
-  const blindActions = new Set(blind.map((f) => f.evidence.action));
-  const incomplete = incompleteFindings(ctx).filter((f) => !blindActions.has(f.evidence.action));
-  findings.push(...metricFindings(ctx), ...incomplete, ...blind, ...scopeFindings(ctx));
+  for (const { rule, emit } of bound) if (rule.kind === 'run') findings.push(...rule.evaluate(ctx, emit));
   return sortFindings(findings);
+}
+
+/**
+ * The parsed expression when the schedule can be placed in time; otherwise no timing rule judges it.
+ * rate() fires relative to its StartDate or creation; AWS always returns CreationDate, but a schedule
+ * without either cannot be placed.
+ */
+function timingOf(schedule: ScheduleFacts, expression: ExpressionCheck): ParsedExpression | undefined {
+  if (!expression.ok) return undefined;
+  if (expression.parsed.kind === 'rate' && schedule.startDate === undefined && schedule.creationDate === undefined) return undefined;
+  return expression.parsed;
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -1,40 +1,63 @@
 /**
- * Every check, declared with its metadata. Tests walk this registry: each code has a runbook file,
- * and the healthcheck's IAM policy (infra) covers every action listed here.
+ * Every check: the rule that judges it, registered with the codes it emits and their metadata.
+ * `evaluate` runs exactly these rules; tests walk the same list: each code has a runbook file, and the
+ * healthcheck's IAM policy (infra) covers every action listed here.
+ *
+ * The order of the codes is the order metrics, emails and indexes list them in.
  */
-import { FindingCode, Severity, type FindingCode as Code, type Severity as Sev } from './finding.ts';
+import { FindingCode as Code, Severity } from './finding.ts';
+import { declareCheck as check, type CheckDeclaration, type CheckRule } from './rule.ts';
+import { incompleteFindings } from './rules/incomplete-rules.ts';
+import { metricFindings } from './rules/metric-rules.ts';
+import { runFindings } from './rules/run-rules.ts';
+import { blindFindings, scopeFindings } from './rules/sight-rules.ts';
+import { disabledFindings, expiredFindings, expressionFindings } from './rules/state-rules.ts';
+import { clusterFindings, deadLetterFindings, functionFindings, noDeadLetterFindings, roleFindings, taskDefinitionFindings } from './rules/target-rules.ts';
 
-export interface CheckDeclaration {
-  code: Code;
-  /** The usual severity; MISSED_RUNS is raised to critical only while the market is open. */
-  severity: Sev;
-  title: string;
-  /** Read-only IAM actions the collector needs for this check. */
-  iamActions: readonly string[];
-  runbook: string;
-}
+const { critical, warning, info } = Severity;
 
-const runbook = (code: Code): string => `runbooks/${code}.md`;
-
-export const CHECKS: readonly CheckDeclaration[] = [
-  // ecs:ListClusters names the cluster a broken target evidently meant, so the alert gives the exact fix.
-  { code: FindingCode.TARGET_CLUSTER_NOT_FOUND, severity: Severity.critical, title: 'Target ECS cluster does not exist', iamActions: ['scheduler:ListSchedules', 'scheduler:GetSchedule', 'ecs:DescribeClusters', 'ecs:ListClusters'], runbook: runbook(FindingCode.TARGET_CLUSTER_NOT_FOUND) },
-  { code: FindingCode.TARGET_CLUSTER_INACTIVE, severity: Severity.critical, title: 'Target ECS cluster is not ACTIVE', iamActions: ['ecs:DescribeClusters'], runbook: runbook(FindingCode.TARGET_CLUSTER_INACTIVE) },
-  { code: FindingCode.TASK_DEFINITION_NOT_ACTIVE, severity: Severity.critical, title: 'Task definition is not ACTIVE', iamActions: ['ecs:DescribeTaskDefinition'], runbook: runbook(FindingCode.TASK_DEFINITION_NOT_ACTIVE) },
-  { code: FindingCode.TARGET_ROLE_MISSING, severity: Severity.critical, title: 'Schedule execution role does not exist', iamActions: ['iam:GetRole'], runbook: runbook(FindingCode.TARGET_ROLE_MISSING) },
-  { code: FindingCode.TARGET_FUNCTION_MISSING, severity: Severity.critical, title: 'Target Lambda function does not exist', iamActions: ['lambda:GetFunction'], runbook: runbook(FindingCode.TARGET_FUNCTION_MISSING) },
-  { code: FindingCode.DEAD_LETTER_QUEUE_MISSING, severity: Severity.warning, title: 'Dead-letter queue does not exist', iamActions: ['sqs:GetQueueUrl'], runbook: runbook(FindingCode.DEAD_LETTER_QUEUE_MISSING) },
-  { code: FindingCode.SCHEDULE_DISABLED, severity: Severity.warning, title: 'Schedule is DISABLED', iamActions: ['scheduler:GetSchedule'], runbook: runbook(FindingCode.SCHEDULE_DISABLED) },
-  { code: FindingCode.SCHEDULE_EXPIRED, severity: Severity.warning, title: 'Schedule is ENABLED but will never fire again', iamActions: ['scheduler:GetSchedule'], runbook: runbook(FindingCode.SCHEDULE_EXPIRED) },
-  { code: FindingCode.INVALID_EXPRESSION, severity: Severity.critical, title: 'Schedule expression or timezone is invalid', iamActions: ['scheduler:GetSchedule'], runbook: runbook(FindingCode.INVALID_EXPRESSION) },
-  { code: FindingCode.MISSED_RUNS, severity: Severity.warning, title: 'Schedule should have run but did not', iamActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'ecs:ListTasks', 'ecs:DescribeTasks'], runbook: runbook(FindingCode.MISSED_RUNS) },
-  { code: FindingCode.RUNS_UNVERIFIABLE, severity: Severity.info, title: 'Runs cannot be verified from the evidence available', iamActions: [], runbook: runbook(FindingCode.RUNS_UNVERIFIABLE) },
-  { code: FindingCode.TARGET_ERRORS, severity: Severity.warning, title: 'Scheduler reports target errors for the group', iamActions: ['cloudwatch:GetMetricData'], runbook: runbook(FindingCode.TARGET_ERRORS) },
-  { code: FindingCode.NO_DEAD_LETTER_QUEUE, severity: Severity.info, title: 'Schedule has no dead-letter queue', iamActions: [], runbook: runbook(FindingCode.NO_DEAD_LETTER_QUEUE) },
-  { code: FindingCode.CHECK_INCOMPLETE, severity: Severity.warning, title: 'Part of the check could not run', iamActions: ['scheduler:ListScheduleGroups', 'scheduler:ListTagsForResource'], runbook: runbook(FindingCode.CHECK_INCOMPLETE) },
-  { code: FindingCode.MONITOR_BLIND, severity: Severity.critical, title: 'The check could not see: schedules unlistable or an API unreachable', iamActions: ['scheduler:ListSchedules'], runbook: runbook(FindingCode.MONITOR_BLIND) },
-  { code: FindingCode.SCOPE_EMPTY, severity: Severity.warning, title: 'No schedule matches the scope of the check', iamActions: ['scheduler:ListScheduleGroups'], runbook: runbook(FindingCode.SCOPE_EMPTY) },
+export const RULES: readonly CheckRule[] = [
+  {
+    kind: 'schedule',
+    evaluate: clusterFindings,
+    checks: [
+      // ecs:ListClusters names the cluster a broken target evidently meant, so the alert gives the exact fix.
+      check(Code.TARGET_CLUSTER_NOT_FOUND, critical, 'Target ECS cluster does not exist', ['scheduler:ListSchedules', 'scheduler:GetSchedule', 'ecs:DescribeClusters', 'ecs:ListClusters']),
+      check(Code.TARGET_CLUSTER_INACTIVE, critical, 'Target ECS cluster is not ACTIVE', ['ecs:DescribeClusters']),
+    ],
+  },
+  { kind: 'schedule', evaluate: taskDefinitionFindings, checks: [check(Code.TASK_DEFINITION_NOT_ACTIVE, critical, 'Task definition is not ACTIVE', ['ecs:DescribeTaskDefinition'])] },
+  { kind: 'schedule', evaluate: roleFindings, checks: [check(Code.TARGET_ROLE_MISSING, critical, 'Schedule execution role does not exist', ['iam:GetRole'])] },
+  { kind: 'schedule', evaluate: functionFindings, checks: [check(Code.TARGET_FUNCTION_MISSING, critical, 'Target Lambda function does not exist', ['lambda:GetFunction'])] },
+  { kind: 'schedule', evaluate: deadLetterFindings, checks: [check(Code.DEAD_LETTER_QUEUE_MISSING, warning, 'Dead-letter queue does not exist', ['sqs:GetQueueUrl'])] },
+  { kind: 'timing', evaluate: disabledFindings, checks: [check(Code.SCHEDULE_DISABLED, warning, 'Schedule is DISABLED', ['scheduler:GetSchedule'])] },
+  { kind: 'timing', evaluate: expiredFindings, checks: [check(Code.SCHEDULE_EXPIRED, warning, 'Schedule is ENABLED but will never fire again', ['scheduler:GetSchedule'])] },
+  { kind: 'schedule', evaluate: expressionFindings, checks: [check(Code.INVALID_EXPRESSION, critical, 'Schedule expression or timezone is invalid', ['scheduler:GetSchedule'])] },
+  {
+    kind: 'timing',
+    evaluate: runFindings,
+    checks: [
+      // Raised to critical only for a market-critical schedule while the market is open.
+      check(Code.MISSED_RUNS, warning, 'Schedule should have run but did not', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'ecs:ListTasks', 'ecs:DescribeTasks']),
+      check(Code.RUNS_UNVERIFIABLE, info, 'Runs cannot be verified from the evidence available', []),
+    ],
+  },
+  { kind: 'run', evaluate: metricFindings, checks: [check(Code.TARGET_ERRORS, warning, 'Scheduler reports target errors for the group', ['cloudwatch:GetMetricData'])] },
+  { kind: 'schedule', evaluate: noDeadLetterFindings, checks: [check(Code.NO_DEAD_LETTER_QUEUE, info, 'Schedule has no dead-letter queue', [])] },
+  {
+    kind: 'run',
+    evaluate: incompleteFindings,
+    checks: [check(Code.CHECK_INCOMPLETE, warning, 'Part of the check could not run', ['scheduler:ListScheduleGroups', 'scheduler:ListTagsForResource'])],
+  },
+  {
+    kind: 'run',
+    evaluate: blindFindings,
+    checks: [check(Code.MONITOR_BLIND, critical, 'The check could not see: schedules unlistable or an API unreachable', ['scheduler:ListSchedules'])],
+  },
+  { kind: 'run', evaluate: scopeFindings, checks: [check(Code.SCOPE_EMPTY, warning, 'No schedule matches the scope of the check', ['scheduler:ListScheduleGroups'])] },
 ];
+
+export const CHECKS: readonly CheckDeclaration[] = RULES.flatMap((rule) => rule.checks);
 
 export function declarationOf(code: Code): CheckDeclaration {
   const found = CHECKS.find((check) => check.code === code);

@@ -11,11 +11,12 @@ import type { Snapshot } from './model.ts';
 import type { CheckPorts } from './ports.ts';
 import { buildReport, type CheckReport } from './report.ts';
 
-export interface CheckOptions extends CollectOptions {
+/** What the caller decides; runCheck takes CHECK_DEFAULTS for the rest, and every schedule without a filter. */
+export interface CheckOptions extends Pick<CollectOptions, 'now' | 'region' | 'progress'>, Partial<Pick<CollectOptions, 'filter' | 'concurrency' | 'metricsWindowMinutes' | 'ecsRetentionMinutes'>> {
   calendar: MarketCalendar;
-  graceMinutes: number;
   marketCriticalPatterns: readonly string[];
-  failOn: Severity;
+  graceMinutes?: number;
+  failOn?: Severity;
   calls?: () => Record<string, number>;
   /** See EvaluateOptions.knownChanges. */
   knownChanges?: ReadonlyMap<string, Date>;
@@ -38,16 +39,24 @@ export const CHECK_DEFAULTS = {
 } as const;
 
 export async function runCheck(ports: CheckPorts, options: CheckOptions): Promise<CheckResult> {
-  const snapshot = await collect(ports, options);
+  const snapshot = await collect(ports, {
+    filter: options.filter ?? {},
+    now: options.now,
+    region: options.region,
+    concurrency: options.concurrency ?? CHECK_DEFAULTS.concurrency,
+    metricsWindowMinutes: options.metricsWindowMinutes ?? CHECK_DEFAULTS.metricsWindowMinutes,
+    ecsRetentionMinutes: options.ecsRetentionMinutes ?? CHECK_DEFAULTS.ecsRetentionMinutes,
+    ...(options.progress ? { progress: options.progress } : {}),
+  });
   const findings = evaluate(snapshot, {
     now: options.now,
     calendar: options.calendar,
-    graceMinutes: options.graceMinutes,
+    graceMinutes: options.graceMinutes ?? CHECK_DEFAULTS.graceMinutes,
     marketCriticalPatterns: options.marketCriticalPatterns,
     ...(options.knownChanges ? { knownChanges: options.knownChanges } : {}),
   });
   const calls = options.calls?.();
   const blind = assessBlindness(snapshot);
-  const report = buildReport(snapshot, findings, { failOn: options.failOn, calendar: options.calendar, ...(calls ? { calls } : {}), ...(blind ? { blind } : {}) });
+  const report = buildReport(snapshot, findings, { failOn: options.failOn ?? CHECK_DEFAULTS.failOn, calendar: options.calendar, ...(calls ? { calls } : {}), ...(blind ? { blind } : {}) });
   return { snapshot, findings, report, ...(blind ? { blind } : {}) };
 }

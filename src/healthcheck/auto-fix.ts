@@ -7,9 +7,10 @@
  *   AutoFixRefused metric, a note in the alert email): a fault that wide wants a person.
  */
 import { ecsClusterName } from '../arn.ts';
-import { FindingCode, type Finding } from '../checks/finding.ts';
+import type { Finding } from '../checks/finding.ts';
 import type { Snapshot } from '../checks/model.ts';
 import { ResolvedBy, type ChangeResult, type NeedsDecision, type RemediationPlan } from '../remediate/change.ts';
+import { changeLimitRefusal } from '../remediate/change-limit.ts';
 import { newRunId } from '../remediate/identifiers.ts';
 import type { ClusterDirectory } from '../remediate/ports.ts';
 import { applyFix, planFix, type FixPorts } from '../remediate/run-fix.ts';
@@ -36,10 +37,6 @@ export interface AutoFixOptions {
   progress?: (message: string) => void;
 }
 
-export function hasClusterFindings(findings: readonly Finding[]): boolean {
-  return findings.some((f) => f.code === FindingCode.TARGET_CLUSTER_NOT_FOUND);
-}
-
 /** The plan auto-fix would apply: automatic matches only; everything else stays a decision. */
 export async function planAutoFix(check: { findings: readonly Finding[]; snapshot: Pick<Snapshot, 'schedules'> }, clusters: ClusterDirectory): Promise<RemediationPlan> {
   const plan = await planFix(check, clusters, {});
@@ -49,13 +46,14 @@ export async function planAutoFix(check: { findings: readonly Finding[]; snapsho
 
 export async function runAutoFix(plan: RemediationPlan, snapshot: Pick<Snapshot, 'schedules'>, ports: FixPorts, options: AutoFixOptions): Promise<AutoFixOutcome> {
   if (plan.changes.length === 0) return plan.decisions.length > 0 ? { status: 'needs-decision', decisions: plan.decisions } : { status: 'nothing-to-fix' };
-  if (plan.changes.length > options.maxChanges) {
+  const tooMany = changeLimitRefusal(plan.changes.length, options.maxChanges);
+  if (tooMany !== undefined) {
     return {
       status: 'refused',
-      planned: plan.changes.length,
-      maxChanges: options.maxChanges,
+      planned: tooMany.planned,
+      maxChanges: tooMany.limit,
       decisions: plan.decisions,
-      reason: `auto-fix planned ${plan.changes.length} changes, more than MAX_CHANGES ${options.maxChanges}; nothing was written`,
+      reason: `auto-fix planned ${tooMany.planned} changes, more than MAX_CHANGES ${tooMany.limit}; nothing was written`,
     };
   }
   const runId = options.runId ?? newRunId('fix', options.clock());

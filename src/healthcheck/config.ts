@@ -19,7 +19,7 @@
  * | RUNBOOK_BASE_URL    | no       |                   | prefix for runbook links in emails                             |
  * | METRICS_NAMESPACE   | no       | Ops/Healthcheck   | CloudWatch namespace of the EMF metrics                        |
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Severity } from '../checks/finding.ts';
 import { UserError } from '../errors.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './metric-contract.ts';

@@ -3,7 +3,7 @@
  * readable in the console (the full report is in the logs and in `ops healthcheck --json`).
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.ts';
 import { compactTimestamp } from '../remediate/identifiers.ts';
 import type { HealthcheckResult } from './run-healthcheck.ts';

@@ -12,14 +12,15 @@
  * (AlertPublishFailures / CheckErrors) and reported, and the run carries on so its metrics still go
  * out. Only a failed check throws, and even then the Heartbeat and CheckErrors are in the sink first.
  */
-import { CHECK_DEFAULTS, runCheck, type CheckResult } from '../checks/run-check.ts';
+import { runCheck, type CheckOptions, type CheckResult } from '../checks/run-check.ts';
 import { Severity } from '../checks/finding.ts';
-import type { CheckPorts, ScheduleFilter } from '../checks/ports.ts';
+import type { CheckPorts } from '../checks/ports.ts';
 import type { CheckReport } from '../checks/report.ts';
-import type { MarketCalendar } from '../market/index.ts';
 import type { RemediationPlan } from '../remediate/change.ts';
+import { DEFAULT_MAX_CHANGES } from '../remediate/change-limit.ts';
+import { repairableFindings } from '../remediate/registry.ts';
 import { alertOnFindings, errorText, previewAlert, sendSelfHealed, type AlertDeps, type AlertOutcome, type AlertSettings, type EmailSent } from './alerting.ts';
-import { autoFixNote, fixCommandFor, hasClusterFindings, planAutoFix, runAutoFix, selfHealedChanges, type AutoFixDeps, type AutoFixOutcome } from './auto-fix.ts';
+import { autoFixNote, fixCommandFor, planAutoFix, runAutoFix, selfHealedChanges, type AutoFixDeps, type AutoFixOutcome } from './auto-fix.ts';
 import { runHealthMetrics, runMetrics, type RunCounters } from './health-metrics.ts';
 import type { MetricDatum } from './metric-contract.ts';
 import type { HealthLog, MetricSink } from './ports.ts';
@@ -37,19 +38,13 @@ export interface HealthcheckDeps {
   fix?: Partial<AutoFixDeps> & Pick<AutoFixDeps, 'clusters'>;
 }
 
-export interface HealthcheckOptions {
+/** The check's own settings (runCheck defaults what is left out), then the healthcheck's. */
+export interface HealthcheckOptions extends Omit<CheckOptions, 'calls' | 'knownChanges'> {
   runId: string;
   /** The instant the check evaluates (the Lambda's wall clock; virtual time on the sandbox). */
   now: Date;
   /** Timestamps of backups and audit entries; default: `now`. */
   clock?: () => Date;
-  region: string;
-  calendar: MarketCalendar;
-  marketCriticalPatterns: readonly string[];
-  filter?: ScheduleFilter;
-  concurrency?: number;
-  graceMinutes?: number;
-  metricsWindowMinutes?: number;
   /** The report's ok / the CLI's exit code: findings at or above this fail (default warning). */
   failOn?: Severity;
   notify: boolean;
@@ -77,7 +72,7 @@ export interface HealthcheckResult {
 }
 
 export const HEALTHCHECK_DEFAULTS = {
-  maxChanges: 25,
+  maxChanges: DEFAULT_MAX_CHANGES,
   reminderHours: 2,
   /**
    * The email pages a person, so it follows critical findings (a target that cannot run, a
@@ -176,8 +171,7 @@ async function autoFixStep(
   check: CheckResult,
   failed: (stage: 'plan' | 'auto-fix', error: unknown) => string,
 ): Promise<{ outcome: AutoFixOutcome; plan?: RemediationPlan }> {
-  // Nothing to repair: no need to list (or be allowed to list) the account's clusters.
-  if (!hasClusterFindings(check.findings)) return { outcome: { status: 'nothing-to-fix' } };
+  if (repairableFindings(check.findings).length === 0) return { outcome: { status: 'nothing-to-fix' } };
   const fix = deps.fix;
   if (fix?.ports === undefined) return { outcome: { status: 'failed', error: failed('auto-fix', new Error('auto-fix is on but no remediation ports were wired')) } };
   let plan: RemediationPlan;
@@ -199,22 +193,8 @@ async function autoFixStep(
 }
 
 async function checkOnce(deps: HealthcheckDeps, options: HealthcheckOptions, knownChanges?: ReadonlyMap<string, Date>): Promise<CheckResult> {
-  const concurrency = options.concurrency ?? CHECK_DEFAULTS.concurrency;
-  return runCheck(deps.check, {
-    filter: options.filter ?? {},
-    now: options.now,
-    region: options.region,
-    concurrency,
-    metricsWindowMinutes: options.metricsWindowMinutes ?? CHECK_DEFAULTS.metricsWindowMinutes,
-    ecsRetentionMinutes: CHECK_DEFAULTS.ecsRetentionMinutes,
-    calendar: options.calendar,
-    graceMinutes: options.graceMinutes ?? CHECK_DEFAULTS.graceMinutes,
-    marketCriticalPatterns: options.marketCriticalPatterns,
-    failOn: options.failOn ?? CHECK_DEFAULTS.failOn,
-    ...(deps.calls ? { calls: deps.calls } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
-    ...(knownChanges ? { knownChanges } : {}),
-  });
+  // HealthcheckOptions are CheckOptions plus the run's own: runCheck reads only the fields it knows.
+  return runCheck(deps.check, { ...options, ...(deps.calls ? { calls: deps.calls } : {}), ...(knownChanges ? { knownChanges } : {}) });
 }
 
 async function alertStep(
@@ -267,7 +247,7 @@ async function alertStep(
  */
 async function fixCommand(deps: HealthcheckDeps, check: CheckResult, plan: RemediationPlan | undefined, region: string): Promise<string> {
   // After a fix, what is still broken decides; with nothing broken there is nothing to map.
-  if (!hasClusterFindings(check.findings)) return fixCommandFor(undefined, region);
+  if (repairableFindings(check.findings).length === 0) return fixCommandFor(undefined, region);
   if (plan !== undefined || deps.fix === undefined) return fixCommandFor(plan, region);
   try {
     return fixCommandFor(await planAutoFix(check, deps.fix.clusters), region);

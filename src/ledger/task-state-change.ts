@@ -3,7 +3,7 @@
  * `aws.ecs` invokes a Lambda that calls this; the sandbox's schedule firer calls it directly with
  * synthetic events on a virtual clock. So every time here comes from the event, never the wall clock.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.ts';
 import { attributeTask, UnattributedReason, type Attribution, type ScheduleIdentity, type TaskFacts } from './attribution.ts';
 import type { RunLedger, ScheduleKey } from './run-ledger.ts';

@@ -4,7 +4,7 @@
  * file is hand-edited, every entry is validated when the module loads and a bad one is named exactly.
  */
 import { Temporal } from 'temporal-polyfill';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.ts';
 import { yearRules } from './holidays.ts';
 

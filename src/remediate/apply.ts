@@ -1,21 +1,22 @@
 /**
  * Applies a plan: the only code path of `--fix` that writes. Dry-run never reaches it (the runner
- * decides once, before calling); the maxChanges guard throws before the first write.
+ * decides once, before calling); the maxChanges guard (change-limit.ts) throws before the first write.
  *
  * Changes are applied one after another: at most --max-changes (25) of them, three calls each, and
  * sequential writes keep the audit log in the order a person reads it. One failing change never stops
  * the others. After the writes, the new targets are re-checked with one batched DescribeClusters.
  */
-import { UserError } from '../errors.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { BackupStore } from './backup.ts';
 import { ResultStatus, type ChangeResult, type ClusterChange } from './change.ts';
+import { assertWithinLimit } from './change-limit.ts';
 import { guardedWrite } from './guarded-write.ts';
 import { entryIdOf } from './identifiers.ts';
 import type { CallerIdentity, SchedulerWriter, TargetChecker } from './ports.ts';
 import { projectWritable, withTargetArn } from './schedule-document.ts';
 
-export const DEFAULT_MAX_CHANGES = 25;
+// rollback.ts and the rollback command import them from here.
+export { assertWithinLimit, DEFAULT_MAX_CHANGES } from './change-limit.ts';
 
 export interface ApplyPorts {
   writer: SchedulerWriter;
@@ -30,28 +31,6 @@ export interface ApplyOptions {
   now: () => Date;
   maxChanges: number;
   progress?: (message: string) => void;
-}
-
-export class TooManyChangesError extends UserError {
-  constructor(
-    readonly planned: number,
-    readonly limit: number,
-    what = 'change',
-  ) {
-    super(
-      'TOO_MANY_CHANGES',
-      `The plan has ${planned} ${what}(s), more than --max-changes ${limit}; nothing was written.`,
-      `Narrow it with --group / --name-prefix, or raise the limit with --max-changes ${planned} after reading the plan (--dry-run).`,
-    );
-  }
-
-  override details(): Record<string, unknown> {
-    return { planned: this.planned, maxChanges: this.limit };
-  }
-}
-
-export function assertWithinLimit(count: number, maxChanges: number, what?: string): void {
-  if (count > maxChanges) throw new TooManyChangesError(count, maxChanges, what);
 }
 
 export async function applyChanges(changes: readonly ClusterChange[], ports: ApplyPorts, options: ApplyOptions): Promise<ChangeResult[]> {

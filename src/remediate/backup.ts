@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScheduleRef } from '../checks/model.ts';
 import { UserError } from '../errors.ts';
 import { compactTimestamp } from './identifiers.ts';

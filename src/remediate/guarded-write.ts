@@ -21,7 +21,7 @@
  *
  * Failures are returned as data; this function throws only on bugs.
  */
-import { ACCESS_DENIED_NAMES } from '../aws-error.ts';
+import { isAccessDenied } from '../aws-error.ts';
 import type { LookupFailure, ScheduleRef } from '../checks/model.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
 import type { BackupStore } from './backup.ts';
@@ -210,16 +210,12 @@ function isStartDateRejection(failure: LookupFailure): boolean {
   return failure.errorName === 'ValidationException' && /StartDate/i.test(failure.message);
 }
 
-const NOT_AUTHORIZED = /is not authorized to perform|AccessDenied/i;
 const PASS_ROLE = /iam:PassRole/i;
-
-export function isDenied(failure: LookupFailure): boolean {
-  return (ACCESS_DENIED_NAMES as readonly string[]).includes(failure.errorName) || (failure.errorName === 'ClientException' && NOT_AUTHORIZED.test(failure.message));
-}
 
 /** The failure in words, with the IAM actions the caller lacks when AWS denied the call. */
 export function describeFailure(failure: LookupFailure): Pick<WriteResult, 'reason' | 'errorName' | 'iamActions'> {
-  if (!isDenied(failure)) return { errorName: failure.errorName, reason: `${failure.action} failed: ${failure.errorName}: ${failure.message}` };
+  // A failure is the SDK error as data: its name and message are what isAccessDenied reads.
+  if (!isAccessDenied({ name: failure.errorName, message: failure.message })) return { errorName: failure.errorName, reason: `${failure.action} failed: ${failure.errorName}: ${failure.message}` };
   // Scheduler checks iam:PassRole on the schedule's execution role as part of UpdateSchedule and
   // answers AccessDenied naming it: the caller may update schedules but not hand them that role.
   const iamActions = PASS_ROLE.test(failure.message) ? [failure.action, WriteAction.passRole] : [failure.action];

@@ -3,7 +3,7 @@
  * finding it repairs, the one field it changes, the IAM actions it needs (the healthcheck's auto-fix
  * policy in infra must cover them) and its runbook.
  */
-import { FindingCode, type FindingCode as Code } from '../checks/finding.ts';
+import { FindingCode, type Finding, type FindingCode as Code } from '../checks/finding.ts';
 
 export interface RemediationDeclaration {
   code: Code;
@@ -38,4 +38,12 @@ export const REMEDIATIONS: readonly RemediationDeclaration[] = [
 /** Every action the remediations may call, sorted and unique. */
 export function requiredRemediationActions(): string[] {
   return [...new Set(REMEDIATIONS.flatMap((r) => r.iamActions))].sort();
+}
+
+/**
+ * The findings a remediation is declared for: what `--fix` plans and auto-fix acts on. None, and
+ * neither needs to list (or be allowed to list) the account's clusters.
+ */
+export function repairableFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((finding) => REMEDIATIONS.some((r) => r.code === finding.code));
 }

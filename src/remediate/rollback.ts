@@ -19,6 +19,7 @@ import { ResultStatus, type WriteResult } from './change.ts';
 import { guardedWrite } from './guarded-write.ts';
 import { entryIdOf } from './identifiers.ts';
 import type { CallerIdentity, SchedulerWriter } from './ports.ts';
+import { FILE_ROLLBACK_HINTS, type RollbackHints } from './rollback-source.ts';
 import { fieldDiff, projectWritable, withoutStartDate, type FieldDiff, type RawSchedule } from './schedule-document.ts';
 import type { BackupStore } from './backup.ts';
 
@@ -49,9 +50,12 @@ export interface RollbackPlan {
 export interface RollbackPlanDeps {
   audit: AuditLog;
   backups: Pick<BackupStore, 'read'>;
+  /** What to tell a person when nothing matches, in the terms of where audit and backups live (default: the CLI's files). */
+  hints?: RollbackHints;
 }
 
 export async function planRollback(selector: RollbackSelector, deps: RollbackPlanDeps): Promise<RollbackPlan> {
+  const hints = deps.hints ?? FILE_ROLLBACK_HINTS;
   const entries = await deps.audit.readAll();
   switch (selector.kind) {
     case 'backup': {
@@ -61,7 +65,7 @@ export async function planRollback(selector: RollbackSelector, deps: RollbackPla
     case 'entry': {
       const own = entries.filter((e) => e.entryId === selector.entryId);
       if (own.length === 0) {
-        throw new UserError('AUDIT_ENTRY_NOT_FOUND', `No audit entry ${selector.entryId} in ${deps.audit.path}.`, 'Pass an entryId from the audit log (see `ops rollback --last --dry-run`), a backup file, or --audit-log <file>.');
+        throw new UserError('AUDIT_ENTRY_NOT_FOUND', `No audit entry ${selector.entryId} in ${deps.audit.path}.`, hints.unknownEntry);
       }
       const backupFile = own.find((e) => e.backupFile !== undefined)?.backupFile;
       if (backupFile === undefined) {
@@ -72,7 +76,7 @@ export async function planRollback(selector: RollbackSelector, deps: RollbackPla
     }
     case 'last': {
       const lastFix = [...entries].reverse().find((e) => e.action === 'fix');
-      if (lastFix === undefined) throw new UserError('NOTHING_TO_ROLL_BACK', `The audit log ${deps.audit.path} records no fix run.`, 'Run from the directory where `ops check-schedulers --fix` ran, or pass --audit-log <file>.');
+      if (lastFix === undefined) throw new UserError('NOTHING_TO_ROLL_BACK', `${hints.auditLogName ?? `The audit log ${deps.audit.path}`} records no fix run.`, hints.noFixRun);
       const run = entries.filter((e) => e.runId === lastFix.runId);
       const items: RollbackItem[] = [];
       for (const entryId of [...new Set(run.map((e) => e.entryId))]) {

@@ -4,13 +4,13 @@
  * Whether to call applyFix at all is decided once, by the caller, before it is called.
  */
 import type { Finding } from '../checks/finding.ts';
-import type { Snapshot } from '../checks/model.ts';
-import { FindingCode } from '../checks/finding.ts';
+import type { ClusterFacts, Lookup, Snapshot } from '../checks/model.ts';
 import { applyChanges, type ApplyPorts } from './apply.ts';
 import type { ChangeResult, RemediationPlan } from './change.ts';
 import { newRunId } from './identifiers.ts';
 import { planClusterFixes, type ClusterMapping } from './plan.ts';
 import type { CallerIdentity, ClusterDirectory, IdentityPort } from './ports.ts';
+import { repairableFindings } from './registry.ts';
 import { waitForRuns, type RunEvidenceSource } from './wait-for-run.ts';
 
 export interface PlanFixOptions {
@@ -19,10 +19,10 @@ export interface PlanFixOptions {
 }
 
 export async function planFix(check: { findings: readonly Finding[]; snapshot: Pick<Snapshot, 'schedules'> }, clusters: ClusterDirectory, options: PlanFixOptions): Promise<RemediationPlan> {
-  const broken = check.findings.some((f) => f.code === FindingCode.TARGET_CLUSTER_NOT_FOUND);
-  // Nothing to fix: no need to list (or be allowed to list) the account's clusters.
-  if (!broken) return planClusterFixes({ ...check, clusters: { status: 'found', value: [] }, ...options });
-  return planClusterFixes({ ...check, clusters: await clusters.listClusters(), ...options });
+  const findings = repairableFindings(check.findings);
+  // Nothing to repair: no need to list (or be allowed to list) the account's clusters.
+  const listed: Lookup<ClusterFacts[]> = findings.length > 0 ? await clusters.listClusters() : { status: 'found', value: [] };
+  return planClusterFixes({ findings, snapshot: check.snapshot, clusters: listed, ...options });
 }
 
 export interface FixPorts extends ApplyPorts {

@@ -4,7 +4,7 @@
  * the sandbox's account and region, so one file works in moto, LocalStack or a test account.
  */
 import { FindingCode } from '../checks/finding.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseExpression, validateTimezone } from '../schedule/index.ts';
 
 const {

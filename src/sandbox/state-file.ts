@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.ts';
 
 export const SANDBOX_STATE_FILE = join('.ops', 'sandbox.json');

@@ -5,17 +5,21 @@
  * through AWS_ENDPOINT_URL). Emails are read back from the topic's capture queue; EMF metrics and JSON
  * logs from the captured stdout/stderr.
  */
-import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetScheduleCommand, type GetScheduleOutput } from '@aws-sdk/client-scheduler';
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ensureAlertStateTable } from '../../src/aws/alert-state-store.ts';
-import { ensureRemediationTable } from '../../src/aws/remediation-store.ts';
+import { createDynamoAuditLog, ensureRemediationTable } from '../../src/aws/remediation-store.ts';
 import type { HealthcheckSummary } from '../../src/healthcheck/invocation.ts';
 import { captureOutput, emfMetrics, type OutputCapture } from '../unit/healthcheck/output-capture.ts';
 import { healthcheckAlarms, AlarmName } from '../../src/healthcheck/metric-contract.ts';
 import { drainQueue } from './aws-evidence.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { seededSandbox, type SeededSandbox } from './sandbox-harness.ts';
+import { runCli } from '../support/cli-harness.ts';
 
 type Handler = (event: unknown, context?: { awsRequestId?: string }) => Promise<HealthcheckSummary>;
 
@@ -281,5 +285,104 @@ describe('the healthcheck Lambda when every Scheduler call fails (issue 12: a mo
     expect(more).toEqual([]);
     expect(email?.subject).toMatch(/^\[CRITICAL\] 12 schedules /);
     expect(email?.body).toContain('MONITOR_BLIND');
+  });
+});
+
+describe('undoing the auto-fix from its DynamoDB table (issue 13): ops rollback --from-table <table> --last', () => {
+  let sb: SeededSandbox;
+  let cwd: string;
+  let before: Map<string, GetScheduleOutput>;
+  let fixed: Map<string, GetScheduleOutput>;
+  let fixRunId: string;
+  const lambdaName = 'trade-alert-checker';
+
+  /** Every schedule's full GetSchedule output, without the SDK's response metadata. */
+  const definitions = async (): Promise<Map<string, GetScheduleOutput>> => {
+    const all = new Map<string, GetScheduleOutput>();
+    for (const s of sb.seed.schedules) {
+      const { $metadata: _metadata, ...out } = await sb.clients.scheduler.send(new GetScheduleCommand({ GroupName: s.group, Name: s.name }));
+      all.set(s.name, out);
+    }
+    return all;
+  };
+  const withoutModified = ({ LastModificationDate: _modified, ...rest }: GetScheduleOutput = {}) => rest;
+  const ops = (argv: string[]) => runCli(argv, { env: { AWS_ENDPOINT_URL: sb.endpoint, AWS_REGION: sb.scenario.region }, cwd, now: () => sb.clock.now() });
+  const audit = () => createDynamoAuditLog({ client: sb.clients.dynamodb, tableName: REMEDIATION_TABLE }).readAll();
+
+  beforeAll(async () => {
+    sb = await sandbox();
+    cwd = await mkdtemp(join(tmpdir(), 'ops-rollback-table-e2e-'));
+    before = await definitions();
+  });
+  afterAll(async () => {
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('09:35, the Lambda with AUTO_FIX=true repoints exactly Target.Arn of the 12 ECS schedules, backed up in the table', async () => {
+    await sb.firer.advanceTo(minute(5));
+    const autoFixing = await coldStart(sb, { AUTO_FIX: 'true', MAX_CHANGES: '25' });
+
+    const summary = await autoFixing({ at: minute(5).toISOString() });
+
+    expect(summary.autoFix).toEqual({ status: 'applied', healed: 12 });
+    fixed = await definitions();
+    const fixEntries = (await audit()).filter((e) => e.action === 'fix');
+    expect(fixEntries).toHaveLength(24);
+    expect(new Set(fixEntries.map((e) => e.runId)).size).toBe(1);
+    const backups = fixEntries.filter((e) => e.phase === 'pending').map((e) => e.backupFile);
+    expect(backups).toEqual(Array(12).fill(expect.stringMatching(/^dynamodb:\/\/ops-remediation\/BACKUP%23/)));
+    fixRunId = fixEntries[0]!.runId;
+    const cluster = sb.seed.clusters['ops-pipeline-cluster'];
+    const ecs = sb.scenario.schedules.filter((s) => s.target.kind === 'ecs').map((s) => s.name);
+    expect(ecs).toHaveLength(12);
+    for (const name of ecs) {
+      expect(before.get(name)?.Target?.Arn, name).toMatch(/:cluster\/ops-pipeline$/);
+      expect(withoutModified(fixed.get(name)), name).toEqual({ ...withoutModified(before.get(name)), Target: { ...before.get(name)!.Target, Arn: cluster } });
+    }
+    expect(fixed.get(lambdaName)).toEqual(before.get(lambdaName));
+  });
+
+  it('without --yes and without a terminal it is a dry run: the 12 restores listed, nothing written, exit 0', async () => {
+    const run = await ops(['rollback', '--from-table', REMEDIATION_TABLE, '--last']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.split('\n')[0]).toBe(`Rollback of the last fix run ${fixRunId}: 12 schedule(s) to restore`);
+    expect(run.stdout.match(/^ {2}restore {13}ops-pipeline/gm)).toHaveLength(12);
+    expect(run.stdout.match(/from backup dynamodb:\/\/ops-remediation\/BACKUP%23/g)).toHaveLength(12);
+    expect(run.stdout).toMatch(/\nDry run: nothing was written \(no --yes, and no terminal to ask at\)\. Restore with --yes\.\n$/);
+    expect(await definitions()).toEqual(fixed);
+    expect((await audit()).filter((e) => e.action === 'rollback')).toEqual([]);
+  });
+
+  it('--yes restores the 12 definitions exactly (every field but LastModificationDate) and records the rollback in the table', async () => {
+    const run = await ops(['rollback', '--from-table', REMEDIATION_TABLE, '--last', '--yes', '--json']);
+
+    expect(run.exitCode).toBe(0);
+    const doc = run.json() as { mode: string; fromTable: string; run: { runId: string; auditLog: string }; results: { status: string; rollsBack: string; verification?: { definition: string } }[] };
+    expect(doc).toMatchObject({ mode: 'applied', fromTable: REMEDIATION_TABLE, run: { auditLog: `dynamodb://${REMEDIATION_TABLE}/AUDIT` } });
+    expect(doc.results.map((r) => [r.status, r.verification?.definition])).toEqual(Array(12).fill(['ok', 'match']));
+    const restored = await definitions();
+    for (const [name, definition] of before) expect(withoutModified(restored.get(name)), name).toEqual(withoutModified(definition));
+    expect(restored.get(lambdaName)).toEqual(before.get(lambdaName));
+
+    const entries = await audit();
+    const fixEntryIds = [...new Set(entries.filter((e) => e.runId === fixRunId).map((e) => e.entryId))].sort();
+    const results = entries.filter((e) => e.runId === doc.run.runId && e.phase === 'result');
+    expect(results.map((e) => e.rollsBack).sort()).toEqual(fixEntryIds);
+    expect(results).toHaveLength(12);
+    expect(results.map((e) => [e.result, e.written, e.after.targetArn])).toEqual(results.map((e) => ['ok', true, before.get(e.schedule.name)!.Target!.Arn]));
+  });
+
+  it('a second rollback writes nothing: every change is already rolled back', async () => {
+    const restored = await definitions();
+
+    const run = await ops(['rollback', '--from-table', REMEDIATION_TABLE, '--last', '--yes', '--json']);
+
+    expect(run.exitCode).toBe(0);
+    const doc = run.json() as { mode: string; preview: { action: string }[] };
+    expect(doc.mode).toBe('nothing-to-do');
+    expect(doc.preview.map((p) => p.action)).toEqual(Array(12).fill('already-rolled-back'));
+    expect(await definitions()).toEqual(restored);
   });
 });

@@ -164,6 +164,11 @@ describe('the healthcheck schedule', () => {
     expect(schedule.inputs.groupName).toBe('ops-pipeline-monitoring');
   });
 
+  it('exports the remediation table the auto-fix backs up into, for `ops rollback --from-table`', () => {
+    const table = stack.one('aws:dynamodb/table:Table', (t) => t.inputs.name === stack.outputs.remediationTableName);
+    expect(table.inputs.name).toBe('ops-pipeline-remediation');
+  });
+
   it('uses a role that may invoke that one function only', () => {
     const schedule = stack.one('aws:scheduler/schedule:Schedule', (s) => s.inputs.name === stack.outputs.healthcheckScheduleName);
     const fn = stack.one('aws:lambda/function:Function', (f) => f.inputs.name === stack.outputs.healthcheckFunctionName);

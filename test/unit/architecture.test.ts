@@ -85,6 +85,11 @@ describe('architecture: src/ folders depend on each other one way', () => {
     expect([...(graph.get('aws')?.keys() ?? [])].filter((to) => to === 'sandbox' || to === 'entry')).toEqual([]);
   });
 
+  it('imports zod as a namespace (`import * as z`), so bundles keep only the zod they use', () => {
+    const named = sourceFiles(SRC).filter((file) => /^import \{ z \} from 'zod';$/m.test(readFileSync(file, 'utf8')));
+    expect(named.map((file) => relative(SRC, file))).toEqual([]);
+  });
+
   it('finds a cycle when there is one (the check can fail)', () => {
     const withCycle = new Map([
       ['aws', new Map([['trading', 'aws/x.ts → trading/y.ts']])],

@@ -1,15 +1,16 @@
-import { declarationOf } from '../registry.ts';
 import { FindingCode, Severity, type Finding } from '../finding.ts';
 import { scheduleId, type Lookup, type LookupFailure, type ScheduleFacts } from '../model.ts';
 import { isMarketCritical, type EvaluateContext } from '../evaluate-context.ts';
+import type { Emit } from '../rule.ts';
 
 const LISTED_SCHEDULES = 20;
 
 /**
  * CHECK_INCOMPLETE: one finding per failing IAM action, naming the schedules whose checks could not
  * run, so a denied API never hides silently and never floods the report with one line per schedule.
+ * The action that blinded the check is said once, by MONITOR_BLIND, not again here.
  */
-export function incompleteFindings(ctx: EvaluateContext): Finding[] {
+export function incompleteFindings(ctx: EvaluateContext, emit: Emit): Finding[] {
   const byAction = new Map<string, { failure: LookupFailure; schedules: Set<string>; critical: Set<string> }>();
   const note = (failure: LookupFailure, schedule?: string, hidesCritical = false) => {
     const entry = byAction.get(failure.action) ?? { failure, schedules: new Set<string>(), critical: new Set<string>() };
@@ -32,15 +33,15 @@ export function incompleteFindings(ctx: EvaluateContext): Finding[] {
     if (lookup.status === 'unknown') note(lookup.failure, `${group}/*`);
   }
 
+  if (ctx.blind) byAction.delete(ctx.blind.failure.action);
   return [...byAction.values()]
     .sort((a, b) => a.failure.action.localeCompare(b.failure.action))
     .map(({ failure, schedules, critical }) => {
       const names = [...schedules].sort();
       const denied = /denied|unauthori[sz]ed/i.test(failure.errorName);
       const hidden = critical.size > 0 ? `, ${critical.size} of them market-critical while the market is open` : '';
-      return {
-        code: FindingCode.CHECK_INCOMPLETE,
-        severity: critical.size > 0 ? Severity.critical : Severity.warning,
+      return emit(FindingCode.CHECK_INCOMPLETE, {
+        ...(critical.size > 0 ? { severity: Severity.critical } : {}),
         message: `${failure.action} failed (${failure.errorName})${names.length > 0 ? ` for ${names.length} schedule(s)${hidden}` : ''}; those checks did not run${denied ? `: grant ${failure.action} to the caller` : ''}`,
         evidence: {
           action: failure.action,
@@ -51,8 +52,7 @@ export function incompleteFindings(ctx: EvaluateContext): Finding[] {
           ...(critical.size > 0 ? { marketCriticalAffected: [...critical].sort().slice(0, LISTED_SCHEDULES) } : {}),
         },
         fix: denied ? simulateCommand(failure.action) : 'ops check-schedulers   # re-run; the failure may be transient',
-        runbook: declarationOf(FindingCode.CHECK_INCOMPLETE).runbook,
-      };
+      });
     });
 }
 

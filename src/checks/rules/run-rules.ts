@@ -1,8 +1,8 @@
 import { fireTimesBetween, previousFireTime, type ParsedExpression } from '../../schedule/index.ts';
-import { declarationOf } from '../registry.ts';
 import { FindingCode, Severity, type Finding } from '../finding.ts';
 import { scheduleId, type ScheduleFacts } from '../model.ts';
 import { isMarketCritical, type EvaluateContext } from '../evaluate-context.ts';
+import type { Emit } from '../rule.ts';
 import { checkCommand, ref } from './schedule-ref.ts';
 import { anchorOf } from './state-rules.ts';
 
@@ -16,7 +16,7 @@ const MAX_COUNTED_MISSES = 10_000;
  * flexible window plus a grace period) and the target side shows no run at or after that time.
  * Only the latest due fire time decides; earlier misses that were followed by a run are history.
  */
-export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, ctx: EvaluateContext): Finding[] {
+export function runFindings(schedule: ScheduleFacts, ctx: EvaluateContext, emit: Emit, parsed: ParsedExpression): Finding[] {
   if (schedule.state !== 'ENABLED') return [];
   const evidence = ctx.snapshot.evidence.get(scheduleId(schedule));
   if (evidence === undefined || evidence.source === 'none') return [];
@@ -40,15 +40,12 @@ export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, c
   if (lastDue.getTime() < evidence.coversSince.getTime()) {
     return evidence.source === 'ecs'
       ? [
-          {
-            code: FindingCode.RUNS_UNVERIFIABLE,
-            severity: Severity.info,
+          emit(FindingCode.RUNS_UNVERIFIABLE, {
             schedule: ref(schedule),
             message: `last due at ${lastDue.toISOString()}, earlier than ECS still lists tasks; deploy the run ledger to verify runs of schedules this rare`,
             evidence: { source: evidence.source, lastDue: lastDue.toISOString(), coversSince: evidence.coversSince.toISOString() },
             fix: checkCommand(schedule),
-            runbook: declarationOf(FindingCode.RUNS_UNVERIFIABLE).runbook,
-          },
+          }),
         ]
       : [];
   }
@@ -62,9 +59,9 @@ export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, c
   const firstMissed = missed[0] ?? lastDue;
   const critical = isMarketCritical(schedule, ctx) && ctx.marketOpen;
   return [
-    {
-      code: FindingCode.MISSED_RUNS,
-      severity: critical ? Severity.critical : Severity.warning,
+    emit(FindingCode.MISSED_RUNS, {
+      // Raised from the declared warning: a market-critical run missed while the market is open.
+      ...(critical ? { severity: Severity.critical } : {}),
       schedule: ref(schedule),
       message: `should have run ${missed.length === 1 ? 'once' : `${missed.length} times`} since ${firstMissed.toISOString()} but no run was seen (last run: ${lastRunAt ? lastRunAt.toISOString() : 'never seen'})`,
       evidence: {
@@ -77,8 +74,7 @@ export function runFindings(schedule: ScheduleFacts, parsed: ParsedExpression, c
         marketOpen: ctx.marketOpen,
       },
       fix: checkCommand(schedule),
-      runbook: declarationOf(FindingCode.MISSED_RUNS).runbook,
-    },
+    }),
   ];
 }
 

@@ -1,22 +1,18 @@
-import { assessBlindness } from '../blindness.ts';
 import type { EvaluateContext } from '../evaluate-context.ts';
-import { FindingCode, Severity, type Finding } from '../finding.ts';
-import { declarationOf } from '../registry.ts';
+import { FindingCode, type Finding } from '../finding.ts';
+import type { Emit } from '../rule.ts';
 import { clipText } from '../../clip-text.ts';
 
 /** MONITOR_BLIND: the check saw nothing it could vouch for, so "no findings" would be a lie. */
-export function blindFindings(ctx: EvaluateContext): Finding[] {
-  const blind = assessBlindness(ctx.snapshot);
+export function blindFindings(ctx: EvaluateContext, emit: Emit): Finding[] {
+  const { blind } = ctx;
   if (!blind) return [];
   return [
-    {
-      code: FindingCode.MONITOR_BLIND,
-      severity: Severity.critical,
+    emit(FindingCode.MONITOR_BLIND, {
       message: blind.reason,
       evidence: { action: blind.failure.action, errorName: blind.failure.errorName, error: clipText(blind.failure.message, 300), cause: blind.cause, errorCode: blind.code },
       fix: blind.hint,
-      runbook: declarationOf(FindingCode.MONITOR_BLIND).runbook,
-    },
+    }),
   ];
 }
 
@@ -24,7 +20,7 @@ export function blindFindings(ctx: EvaluateContext): Finding[] {
  * SCOPE_EMPTY: the schedules were listed and none matched. A typo in --group or --name-prefix, or the
  * wrong --region, otherwise reads as "all healthy".
  */
-export function scopeFindings(ctx: EvaluateContext): Finding[] {
+export function scopeFindings(ctx: EvaluateContext, emit: Emit): Finding[] {
   const { snapshot } = ctx;
   if (snapshot.schedules.length > 0 || snapshot.unreadable.length > 0) return [];
   if (snapshot.failures.some((f) => f.action === 'scheduler:ListSchedules')) return [];
@@ -40,13 +36,10 @@ export function scopeFindings(ctx: EvaluateContext): Finding[] {
   const groupNames = snapshot.groups.map((g) => g.name).sort();
   const note = groupMissing ? ` (no schedule group named "${clipText(scope.group ?? '')}"; groups: ${groupNames.slice(0, 10).join(', ') || 'none'}${groupNames.length > 10 ? ', …' : ''})` : '';
   return [
-    {
-      code: FindingCode.SCOPE_EMPTY,
-      severity: Severity.warning,
+    emit(FindingCode.SCOPE_EMPTY, {
       message: `no schedule matches ${where}${note}: nothing was checked; list the groups with \`aws scheduler list-schedule-groups --region ${snapshot.region}\``,
       evidence: { scope, region: snapshot.region, groups: groupNames.slice(0, 20), groupCount: groupNames.length, ...(groupMissing ? { groupMissing: true } : {}) },
       fix: `aws scheduler list-schedule-groups --region ${snapshot.region} --query 'ScheduleGroups[].Name'   # then aws scheduler list-schedules --group-name <group>`,
-      runbook: declarationOf(FindingCode.SCOPE_EMPTY).runbook,
-    },
+    }),
   ];
 }

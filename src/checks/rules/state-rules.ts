@@ -1,11 +1,9 @@
 import { FireWarningCode, nextFireTimes, noFireWarnings, parseExpression, validateTimezone, type ParsedExpression } from '../../schedule/index.ts';
-import { declarationOf } from '../registry.ts';
-import { FindingCode, Severity, type Finding } from '../finding.ts';
-import type { ScheduleFacts } from '../model.ts';
 import type { EvaluateContext } from '../evaluate-context.ts';
+import { FindingCode, type Finding } from '../finding.ts';
+import type { ScheduleFacts } from '../model.ts';
+import type { Emit, ExpressionCheck } from '../rule.ts';
 import { checkCommand, ref } from './schedule-ref.ts';
-
-export type ExpressionCheck = { ok: true; parsed: ParsedExpression } | { ok: false; finding: Finding };
 
 /** Parses the schedule's expression and timezone; an invalid one is a finding, not an exception. */
 export function checkExpression(schedule: ScheduleFacts): ExpressionCheck {
@@ -13,37 +11,37 @@ export function checkExpression(schedule: ScheduleFacts): ExpressionCheck {
     validateTimezone(schedule.timezone);
     return { ok: true, parsed: parseExpression(schedule.expression) };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      finding: {
-        code: FindingCode.INVALID_EXPRESSION,
-        severity: Severity.critical,
-        schedule: ref(schedule),
-        message: `cannot be evaluated: ${reason}`,
-        evidence: { expression: schedule.expression, timezone: schedule.timezone, reason },
-        fix: `ops schedule explain "${schedule.expression}" --tz ${schedule.timezone}`,
-        runbook: declarationOf(FindingCode.INVALID_EXPRESSION).runbook,
-      },
-    };
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
 }
 
-/** DISABLED, or ENABLED with nothing left to fire (EndDate passed, an at() in the past). */
-export function stateFindings(schedule: ScheduleFacts, parsed: ParsedExpression, ctx: EvaluateContext): Finding[] {
-  if (schedule.state === 'DISABLED') {
-    return [
-      {
-        code: FindingCode.SCHEDULE_DISABLED,
-        severity: Severity.warning,
-        schedule: ref(schedule),
-        message: 'is DISABLED; it will not run until someone enables it',
-        evidence: { state: schedule.state, lastModificationDate: schedule.lastModificationDate?.toISOString() },
-        fix: checkCommand(schedule),
-        runbook: declarationOf(FindingCode.SCHEDULE_DISABLED).runbook,
-      },
-    ];
-  }
+export function expressionFindings(schedule: ScheduleFacts, _ctx: EvaluateContext, emit: Emit, expression: ExpressionCheck): Finding[] {
+  if (expression.ok) return [];
+  return [
+    emit(FindingCode.INVALID_EXPRESSION, {
+      schedule: ref(schedule),
+      message: `cannot be evaluated: ${expression.reason}`,
+      evidence: { expression: schedule.expression, timezone: schedule.timezone, reason: expression.reason },
+      fix: `ops schedule explain "${schedule.expression}" --tz ${schedule.timezone}`,
+    }),
+  ];
+}
+
+export function disabledFindings(schedule: ScheduleFacts, _ctx: EvaluateContext, emit: Emit): Finding[] {
+  if (schedule.state !== 'DISABLED') return [];
+  return [
+    emit(FindingCode.SCHEDULE_DISABLED, {
+      schedule: ref(schedule),
+      message: 'is DISABLED; it will not run until someone enables it',
+      evidence: { state: schedule.state, lastModificationDate: schedule.lastModificationDate?.toISOString() },
+      fix: checkCommand(schedule),
+    }),
+  ];
+}
+
+/** ENABLED with nothing left to fire (EndDate passed, an at() in the past). */
+export function expiredFindings(schedule: ScheduleFacts, ctx: EvaluateContext, emit: Emit, parsed: ParsedExpression): Finding[] {
+  if (schedule.state === 'DISABLED') return [];
   const upcoming = nextFireTimes(parsed, {
     timezone: schedule.timezone,
     after: ctx.now,
@@ -60,15 +58,12 @@ export function stateFindings(schedule: ScheduleFacts, parsed: ParsedExpression,
         ? `its one-time expression ${parsed.source} is in the past`
         : neverFires(parsed, schedule) ?? 'its expression has no fire time left in its window';
   return [
-    {
-      code: FindingCode.SCHEDULE_EXPIRED,
-      severity: Severity.warning,
+    emit(FindingCode.SCHEDULE_EXPIRED, {
       schedule: ref(schedule),
       message: `is ENABLED but will never fire again: ${reason}`,
       evidence: { expression: schedule.expression, endDate: schedule.endDate?.toISOString(), startDate: schedule.startDate?.toISOString() },
       fix: `ops schedule explain "${schedule.expression}" --tz ${schedule.timezone}${schedule.endDate ? ` --end-date ${schedule.endDate.toISOString()}` : ''}`,
-      runbook: declarationOf(FindingCode.SCHEDULE_EXPIRED).runbook,
-    },
+    }),
   ];
 }
 

@@ -3,7 +3,7 @@
  * terminal, the --max-changes guard, and the question at a terminal. `--fix` and `rollback` share it
  * so the rules cannot drift apart.
  */
-import { TooManyChangesError } from '../../remediate/apply.ts';
+import { changeLimitRefusal } from '../../remediate/change-limit.ts';
 import { ApplyMode, decideMode, REFUSAL_HINT, refusalMessage } from '../../remediate/consent.ts';
 import { UserError } from '../../errors.ts';
 import type { CliContext, CommandOutcome } from './context.ts';
@@ -63,10 +63,10 @@ export async function obtainConsent<D>(request: ConsentRequest<D>): Promise<Cons
       throw new Error(`unhandled mode ${String(never)}`);
     }
   }
-  if (request.writes > request.maxChanges) {
-    const error = new TooManyChangesError(request.writes, request.maxChanges, request.what);
-    showEarly(request.document('refused', { refused: { reason: error.message, hint: error.hint } }));
-    throw error;
+  const tooMany = changeLimitRefusal(request.writes, request.maxChanges, request.what);
+  if (tooMany !== undefined) {
+    showEarly(request.document('refused', { refused: { reason: tooMany.message, hint: tooMany.hint } }));
+    throw tooMany;
   }
   let prefix = `${request.preview}\n`;
   if (mode === ApplyMode.confirm) {

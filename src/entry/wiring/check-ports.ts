@@ -3,6 +3,7 @@
  * read through the same DynamoDB adapter the ledger handler writes with.
  */
 import type { CheckPorts, LedgerPort } from '../../checks/ports.ts';
+import { CHECK_DEFAULTS } from '../../checks/run-check.ts';
 import type { AwsClients } from '../../aws/clients.ts';
 import { createEcsReader } from '../../aws/ecs-reader.ts';
 import { createIamReader } from '../../aws/iam-reader.ts';
@@ -13,7 +14,8 @@ import { createSchedulerMetricsReader } from '../../aws/scheduler-metrics-reader
 import { createSchedulerReader, type ScheduleDefinitionCache } from '../../aws/scheduler-reader.ts';
 
 export interface CheckPortOptions {
-  concurrency: number;
+  /** GetSchedule calls in flight at once; default CHECK_DEFAULTS.concurrency, like runCheck's. */
+  concurrency?: number;
   /** DynamoDB table of the run ledger; undefined to read evidence from ECS only. */
   ledgerTable?: string;
   /** Reuse schedule definitions whose LastModificationDate has not moved (see scheduler-reader). */
@@ -23,7 +25,7 @@ export interface CheckPortOptions {
 export function createCheckPorts(clients: AwsClients, options: CheckPortOptions): CheckPorts {
   const ports: CheckPorts = {
     scheduler: createSchedulerReader(clients.scheduler, {
-      concurrency: options.concurrency,
+      concurrency: options.concurrency ?? CHECK_DEFAULTS.concurrency,
       ...(options.definitionCache ? { definitionCache: options.definitionCache } : {}),
     }),
     ecs: createEcsReader(clients.ecs),

@@ -4,18 +4,15 @@
  * backups, audit) differs by shell and is handed in.
  */
 import { createCallCounter, type CallCounter, type MiddlewareClient } from '../../aws/call-counter.ts';
-import { createIdentityPort } from '../../aws/caller-identity.ts';
 import { countedClients, createCheckPorts } from './check-ports.ts';
 import type { AwsClients } from '../../aws/clients.ts';
 import { createClusterDirectory } from '../../aws/cluster-directory.ts';
-import { createEcsReader } from '../../aws/ecs-reader.ts';
 import type { ScheduleDefinitionCache } from '../../aws/scheduler-reader.ts';
-import { createSchedulerWriter } from '../../aws/scheduler-writer.ts';
+import { remediationPorts } from './fix-ports.ts';
 import { createSnsNotifier } from '../../aws/sns-notifier.ts';
 import type { AlertStateStore } from '../../alerts/index.ts';
 import type { AuditLog } from '../../remediate/audit-log.ts';
 import type { BackupStore } from '../../remediate/backup.ts';
-import { CHECK_DEFAULTS } from '../../checks/run-check.ts';
 import type { HealthLog, MetricSink } from '../../healthcheck/ports.ts';
 import type { HealthcheckDeps } from '../../healthcheck/run-healthcheck.ts';
 
@@ -37,7 +34,7 @@ export function createHealthcheckDeps(clients: AwsClients, wiring: HealthcheckWi
   const { counter } = wiring;
   return {
     check: createCheckPorts(clients, {
-      concurrency: wiring.concurrency ?? CHECK_DEFAULTS.concurrency,
+      ...(wiring.concurrency !== undefined ? { concurrency: wiring.concurrency } : {}),
       ...(wiring.ledgerTable !== undefined ? { ledgerTable: wiring.ledgerTable } : {}),
       ...(wiring.definitionCache ? { definitionCache: wiring.definitionCache } : {}),
     }),
@@ -51,13 +48,7 @@ export function createHealthcheckDeps(clients: AwsClients, wiring: HealthcheckWi
       clusters: createClusterDirectory(clients.ecs),
       ...(wiring.remediation
         ? {
-            ports: {
-              writer: createSchedulerWriter(clients.scheduler),
-              backups: wiring.remediation.backups,
-              audit: wiring.remediation.audit,
-              targets: createEcsReader(clients.ecs),
-              identity: createIdentityPort(clients.sts),
-            },
+            ports: remediationPorts(clients, wiring.remediation),
           }
         : {}),
     },

@@ -6,7 +6,7 @@
  * The chain is WorkflowStarted → SignalGenerated → RebalancePlanned → TradeExecuted (one per order)
  * → WorkflowCompleted, or WorkflowFailed from any step.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { decimalString } from './money.ts';
 import { InvalidEventError, zodIssues } from './trading-errors.ts';
 

@@ -4,7 +4,7 @@
  * value in memory and a plain decimal string on the wire and in the store.
  */
 import { Decimal } from 'decimal.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A private Decimal constructor: 34 significant digits (IEEE decimal128), banker's rounding. */
 export const Dec = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });

@@ -9,7 +9,7 @@
  * - batching: PutEvents takes at most 10 entries and 256 KB per call, entry sizes counted as AWS
  *   documents them (UTF-8 bytes of Source, DetailType, Detail and Resources, plus 14 for Time).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWorkflowEvent, type WorkflowEvent } from '../domain/events.ts';
 import { InvalidEventError, zodIssues } from '../domain/trading-errors.ts';
 

@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backupLocation, createDynamoAuditLog, createDynamoBackupStore, ensureRemediationTable, parseBackupLocation } from '../../../src/aws/remediation-store.ts';
+import { backupLocation, backupLocationEntry, createDynamoAuditLog, createDynamoBackupStore, ensureRemediationTable, parseBackupLocation } from '../../../src/aws/remediation-store.ts';
 import type { AuditEntry } from '../../../src/remediate/audit-log.ts';
 import { BACKUP_FORMAT, type BackupDocument } from '../../../src/remediate/backup.ts';
 import { ecsSchedule } from '../remediate/fakes.ts';
@@ -108,5 +108,47 @@ describe('ensureRemediationTable', () => {
     expect(await ensureRemediationTable(client, TABLE, { sleep: async () => undefined })).toEqual({ created: true });
     expect(raw.commandCalls(CreateTableCommand)[0]?.args[0].input).toMatchObject({ TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], BillingMode: 'PAY_PER_REQUEST' });
     expect(described).toBe(3);
+  });
+});
+
+describe('backup locations and the hints a caller passes', () => {
+  it('a location names its table and the audit entry of its write; anything else is not a location', () => {
+    const location = backupLocation(TABLE, 'BACKUP#ops-pipeline/ops-pipeline-classifier', '2026-11-23T14:45:00.000Z#fix-20261123T144500000Z-ab12.01');
+
+    expect(backupLocationEntry(location)).toEqual({ tableName: TABLE, entryId: 'fix-20261123T144500000Z-ab12.01' });
+    expect(backupLocationEntry(`dynamodb://${TABLE}/AUDIT`)).toBeUndefined();
+    expect(backupLocationEntry(backupLocation(TABLE, 'AUDIT', '2026-11-23T14:45:00.000Z#fix-1.01#pending'))).toBeUndefined();
+    expect(backupLocationEntry(backupLocation(TABLE, 'BACKUP#g/n', 'no-entry'))).toBeUndefined();
+    expect(backupLocationEntry('.ops/backups/x.json')).toBeUndefined();
+  });
+
+  it('by default a missing table or a denied call speaks to the healthcheck\'s deployment; a caller may say otherwise', async () => {
+    doc.on(QueryCommand).rejects(Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' }));
+    doc.on(GetCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+    await expect(createDynamoAuditLog({ client, tableName: TABLE }).readAll()).rejects.toMatchObject({
+      code: 'REMEDIATION_TABLE_MISSING',
+      hint: 'Deploy the stack (pulumi up), or set REMEDIATION_TABLE to the table the stack created.',
+    });
+    await expect(createDynamoBackupStore({ client, tableName: TABLE }).read(backupLocation(TABLE, 'BACKUP#g/n', 's#e'))).rejects.toMatchObject({
+      code: 'REMEDIATION_TABLE_ACCESS_DENIED',
+      hint: "Grant dynamodb:GetItem on the table to the healthcheck's role.",
+    });
+
+    const hints = { missing: 'Check --from-table.', denied: (operation: string) => `Ask for dynamodb:${operation}.` };
+    await expect(createDynamoAuditLog({ client, tableName: TABLE, hints }).readAll()).rejects.toMatchObject({ code: 'REMEDIATION_TABLE_MISSING', hint: 'Check --from-table.' });
+    await expect(createDynamoBackupStore({ client, tableName: TABLE, hints }).read(backupLocation(TABLE, 'BACKUP#g/n', 's#e'))).rejects.toMatchObject({
+      code: 'REMEDIATION_TABLE_ACCESS_DENIED',
+      hint: 'Ask for dynamodb:GetItem.',
+    });
+  });
+
+  it('an audit item that is not JSON is named, not a bare SyntaxError', async () => {
+    items.set('AUDIT|x', { pk: 'AUDIT', sk: '2026-11-23T14:45:00.000Z#fix-1.01#pending', entry: '{"entryId": "fix-1.01",' });
+
+    await expect(createDynamoAuditLog({ client, tableName: TABLE }).readAll()).rejects.toMatchObject({
+      code: 'REMEDIATION_TABLE_CORRUPT_ITEM',
+      message: `Audit item AUDIT / 2026-11-23T14:45:00.000Z#fix-1.01#pending in remediation table "${TABLE}" is not JSON; was it written by another tool?`,
+    });
   });
 });

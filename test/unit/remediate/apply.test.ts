@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges } from '../../../src/remediate/apply.ts';
 import type { ClusterChange } from '../../../src/remediate/change.ts';
-import { changeIdOf } from '../../../src/remediate/identifiers.ts';
 import { fieldDiff, projectWritable, type RawSchedule } from '../../../src/remediate/schedule-document.ts';
-import { activeCluster, clusterArn, ecsSchedule, memoryAudit, memoryBackups, memoryScheduler, targetChecker, WHO } from './fakes.ts';
+import { activeCluster, changeFor, clusterArn, ecsSchedule, memoryAudit, memoryBackups, memoryScheduler, targetChecker, WHO } from './fakes.ts';
 
 const TO = clusterArn('ops-pipeline-cluster');
 const NOW = new Date('2026-01-29T23:01:00Z');
 const RUN = 'fix-20260129T230100000Z-abcd';
-
-function changeFor(s: RawSchedule, to = TO): ClusterChange {
-  const plannedOn = s.LastModificationDate!.toISOString();
-  return {
-    id: changeIdOf({ scheduleArn: s.Arn!, from: s.Target!.Arn!, to, plannedOn }),
-    schedule: { group: s.GroupName!, name: s.Name!, arn: s.Arn! },
-    field: 'Target.Arn',
-    from: s.Target!.Arn!,
-    to,
-    resolvedBy: 'auto-match',
-    because: 'test',
-    plannedOn,
-    diff: [],
-  };
-}
 
 function world(schedules: RawSchedule[]) {
   const scheduler = memoryScheduler(schedules);

@@ -5,6 +5,8 @@
 import type { ClusterFacts, Lookup, LookupFailure } from '../../../src/checks/model.ts';
 import type { AuditEntry, AuditLog } from '../../../src/remediate/audit-log.ts';
 import { parseBackup, type BackupDocument, type BackupStore } from '../../../src/remediate/backup.ts';
+import type { ClusterChange } from '../../../src/remediate/change.ts';
+import { changeIdOf } from '../../../src/remediate/identifiers.ts';
 import type { CallerIdentity, SchedulerWriter, TargetChecker, WriteOutcome } from '../../../src/remediate/ports.ts';
 import { cloneData, type RawSchedule, type ScheduleUpdate } from '../../../src/remediate/schedule-document.ts';
 
@@ -207,3 +209,19 @@ export function targetChecker(clusters: readonly ClusterFacts[]): TargetChecker 
 }
 
 export const activeCluster = (name: string, account = ACCOUNT, region = REGION): ClusterFacts => ({ arn: clusterArn(name, account, region), name, status: 'ACTIVE' });
+
+/** The planned change that repoints `s` at `to`, as planClusterFixes would make it. */
+export function changeFor(s: RawSchedule, to = clusterArn('ops-pipeline-cluster')): ClusterChange {
+  const plannedOn = s.LastModificationDate!.toISOString();
+  return {
+    id: changeIdOf({ scheduleArn: s.Arn!, from: s.Target!.Arn!, to, plannedOn }),
+    schedule: { group: s.GroupName!, name: s.Name!, arn: s.Arn! },
+    field: 'Target.Arn',
+    from: s.Target!.Arn!,
+    to,
+    resolvedBy: 'auto-match',
+    because: 'test',
+    plannedOn,
+    diff: [],
+  };
+}

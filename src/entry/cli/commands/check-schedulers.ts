@@ -1,11 +1,8 @@
 import { resolve } from 'node:path';
-import { createIdentityPort } from '../../../aws/caller-identity.ts';
 import { createClusterDirectory } from '../../../aws/cluster-directory.ts';
 import { createAwsClients, type AwsClients } from '../../../aws/clients.ts';
-import { createEcsReader } from '../../../aws/ecs-reader.ts';
-import { DynamoRunLedger } from '../../../aws/run-ledger-store.ts';
-import { createSchedulerWriter } from '../../../aws/scheduler-writer.ts';
 import { countedClients, createCheckPorts } from '../../wiring/check-ports.ts';
+import { remediationPorts, runEvidenceSource } from '../../wiring/fix-ports.ts';
 import { createCallCounter, type MiddlewareClient } from '../../../aws/call-counter.ts';
 import { blindnessError } from '../../../checks/blindness.ts';
 import { CHECK_DEFAULTS, runCheck, type CheckResult } from '../../../checks/run-check.ts';
@@ -14,7 +11,7 @@ import { Severity } from '../../../checks/finding.ts';
 import { UserError } from '../../../errors.ts';
 import { nyse } from '../../../market/index.ts';
 import { awsSettingsFrom, ledgerTableOf, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
-import { DEFAULT_MAX_CHANGES } from '../../../remediate/apply.ts';
+import { DEFAULT_MAX_CHANGES } from '../../../remediate/change-limit.ts';
 import { createFileAuditLog } from '../../../remediate/audit-log.ts';
 import { createFileBackupStore } from '../../../remediate/backup.ts';
 import type { ChangeResult, RemediationPlan } from '../../../remediate/change.ts';
@@ -22,7 +19,6 @@ import { fixExitCode } from '../../../remediate/outcome.ts';
 import { parseMappings } from '../../../remediate/plan.ts';
 import { renderChangeResults, renderPlan } from '../../../remediate/render.ts';
 import { applyFix, planFix, type FixRun } from '../../../remediate/run-fix.ts';
-import { anyRunSource, ecsRunSource, ledgerRunSource, type RunEvidenceSource } from '../../../remediate/wait-for-run.ts';
 import { defineCommand, type GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
@@ -108,7 +104,6 @@ export const checkSchedulersCommand = defineCommand<Args>({
       region: clients.config.region,
       concurrency,
       metricsWindowMinutes,
-      ecsRetentionMinutes: CHECK_DEFAULTS.ecsRetentionMinutes,
       calendar: nyse,
       graceMinutes,
       marketCriticalPatterns: args.marketCritical,
@@ -206,18 +201,11 @@ async function runFix(
   const prefix = consent.prefix;
 
   const waitMinutes = fix.waitMinutes;
-  const runs = waitMinutes !== undefined ? await runEvidenceSource(clients, args, ctx.env) : undefined;
+  const runs = waitMinutes !== undefined ? await runEvidenceSource(clients, args.ledger ? ledgerTableOf(args, ctx.env) : undefined) : undefined;
   const fixRun: FixRun = await applyFix(
     plan,
     check.snapshot,
-    {
-      writer: createSchedulerWriter(clients.scheduler),
-      backups: createFileBackupStore(backupDir),
-      audit: auditLog,
-      targets: createEcsReader(clients.ecs),
-      identity: createIdentityPort(clients.sts),
-      ...(runs ? { runs } : {}),
-    },
+    remediationPorts(clients, { backups: createFileBackupStore(backupDir), audit: auditLog }, runs),
     {
       now: ctx.now,
       maxChanges: fix.maxChanges,
@@ -231,20 +219,6 @@ async function runFix(
   const resultsText = renderChangeResults(fixRun.results, { runId: fixRun.runId, auditLog: auditLog.path });
   const verifyHint = exitCode === 0 ? '\nVerify: ops check-schedulers (the next run of each fixed schedule clears MISSED_RUNS).' : '';
   return { exitCode, json: doc, text: `${prefix}${resultsText}${verifyHint}` };
-}
-
-/** ECS task listings, and the run ledger too when its table exists. */
-async function runEvidenceSource(clients: AwsClients, args: Args, env: NodeJS.ProcessEnv): Promise<RunEvidenceSource> {
-  const ecs = ecsRunSource(createEcsReader(clients.ecs));
-  if (!args.ledger) return ecs;
-  const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: ledgerTableOf(args, env) });
-  try {
-    await ledger.coverage();
-  } catch {
-    // No table (or no access): ECS alone still shows tasks for about an hour.
-    return ecs;
-  }
-  return anyRunSource([ledgerRunSource(ledger), ecs]);
 }
 
 function parseWaitMinutes(value: string): number {

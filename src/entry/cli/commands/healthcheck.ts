@@ -4,7 +4,6 @@ import { createAwsClients } from '../../../aws/clients.ts';
 import { FileAlertStateStore, DEFAULT_ALERT_STATE_FILE, type AlertStateStore } from '../../../alerts/index.ts';
 import { BlindCause } from '../../../checks/blindness.ts';
 import { Severity } from '../../../checks/finding.ts';
-import { CHECK_DEFAULTS } from '../../../checks/run-check.ts';
 import { renderReport } from '../../../checks/report.ts';
 import { UserError } from '../../../errors.ts';
 import type { AlertOutcome } from '../../../healthcheck/alerting.ts';
@@ -104,7 +103,6 @@ export const healthcheckCommand = defineCommand<Args>({
       region: clients.config.region,
       calendar: nyse,
       marketCriticalPatterns: args.marketCritical,
-      concurrency: CHECK_DEFAULTS.concurrency,
       notify: args.notify,
       alert: { minSeverity: args.alertMinSeverity, reminderHours, ...(args.runbookBaseUrl !== undefined ? { runbookBaseUrl: args.runbookBaseUrl } : {}) },
       autoFix: args.autoFix,

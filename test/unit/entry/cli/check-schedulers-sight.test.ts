@@ -28,6 +28,12 @@ describe('ops check-schedulers: a blind check exits 2 or 3, never 0', () => {
     expect(scheduler.calls()).toHaveLength(0);
   });
 
+  it('a region longer than a hostname label (63 characters) is refused too: the SDK would reject it (found by the fuzz test)', async () => {
+    const run = await runCli(['workflow', 'list', '--region', 'a'.repeat(64), '--json'], { env: { ...env, WORKFLOW_TABLE: 't' } });
+    expect(run.exitCode).toBe(2);
+    expect((run.json() as ErrorDoc).error.code).toBe('INVALID_REGION');
+  });
+
   it('ListSchedules denied → exit 2 ACCESS_DENIED with what to grant, in one JSON document', async () => {
     scheduler.on(ListSchedulesCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: scheduler:ListSchedules'));
     const run = await runCli(['check-schedulers', '--fail-on', 'critical', '--json'], { env });

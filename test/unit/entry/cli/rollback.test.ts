@@ -5,27 +5,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../../../src/entry/cli/context.ts';
 import { parseAuditLines } from '../../../../src/remediate/audit-log.ts';
 import { runCli } from '../../../support/cli-harness.ts';
-import { fakeAws, type FakeAws } from '../../remediate/fake-aws.ts';
-import { activeCluster, clusterArn, ecsSchedule } from '../../remediate/fakes.ts';
-
-const dispatcher = ecsSchedule('ops-pipeline-market', 'ops-pipeline-dispatcher', { StartDate: new Date('2026-01-01T00:00:00Z') });
-const telemetry = ecsSchedule('ops-pipeline', 'ops-pipeline-telemetry-ingestor-1m', { ScheduleExpression: 'rate(1 minute)' });
-const TO = clusterArn('ops-pipeline-cluster');
-const FROM = clusterArn('ops-pipeline');
+import type { FakeAws } from '../../remediate/fake-aws.ts';
+import { dispatcher, FROM, rollbackAccount, telemetry, TO, withoutModified } from './rollback-fixtures.ts';
 
 let aws: FakeAws;
 let cwd: string;
 const env = { AWS_REGION: 'us-west-2' };
 const ops = (argv: string[], overrides: Partial<CliContext> = {}) => runCli(argv, { env, cwd, ...overrides });
 const stored = (group: string, name: string) => aws.scheduler.store.get(`${group}/${name}`);
-const withoutModified = (s: object | undefined) => {
-  const { LastModificationDate: _modified, ...rest } = (s ?? {}) as { LastModificationDate?: Date };
-  return rest;
-};
 
 beforeEach(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'ops-rollback-cli-'));
-  aws = fakeAws({ schedules: [dispatcher, telemetry], clusters: [activeCluster('ops-pipeline-cluster')], groups: ['ops-pipeline-market', 'ops-pipeline'] });
+  aws = rollbackAccount();
   const fixed = await ops(['check-schedulers', '--no-ledger', '--fix', '--yes']);
   expect(fixed.exitCode).toBe(0);
 });
