@@ -111,4 +111,5 @@ export const runLedgerTableName = ledger.table.name;
 export const remediationTableName = healthcheck.remediationTable.name;
 export const eventBusName = trading.bus.name;
 export const workflowTableName = trading.workflowTable.name;
+export const paperBrokerTableName = trading.paperBrokerTable.name;
 export const dashboardUrl = monitoring.dashboardUrl;

@@ -1,7 +1,9 @@
 /**
  * The trading workflow on AWS: a custom EventBridge bus, one rule per event type delivering to the
- * step Lambda that consumes it, the DynamoDB workflow table (the single source of truth), and the SNS
- * topic the notification step reports outcomes to.
+ * step Lambda that consumes it, the DynamoDB workflow table (the single source of truth), the SNS
+ * topic the notification step reports outcomes to, and the paper-broker table (cash, positions, orders
+ * and fills of the paper accounts; src/aws/paper-broker-store.ts), which only the two steps that
+ * trade (portfolio reads the account, execution places orders) get in their environment and policy.
  *
  * Failure paths are explicit: a rule that cannot deliver after its retries sends the event to the rule
  * dead-letter queue; a step Lambda that fails an asynchronous invocation after Lambda's retries sends
@@ -14,8 +16,10 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { PAPER_BROKER_TABLE_SCHEMA } from '../../src/aws/paper-broker-store.ts';
 import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
 import { EVENT_SOURCE_PREFIX } from '../../src/trading/domain/event-factory.ts';
+import { ConsumerName } from '../../src/trading/domain/workflow-app.ts';
 import { DEFAULT_MARKET_DATA_SOURCE, type MarketDataSourceName } from '../../src/trading/adapters/market-data-source.ts';
 import { allowEventBridgeRules, deadLetterQueue } from '../dead-letter.ts';
 import { indexArns, tableKeyArgs } from '../dynamo-schema.ts';
@@ -46,9 +50,20 @@ export const FIXTURE_MARKET_DATA: BundleAsset = { source: 'fixtures/market-data'
 /** What the DynamoDB workflow store (src/aws/workflow-store.ts) calls: conditional item writes and reads. */
 const WORKFLOW_ITEM_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
+/**
+ * What the durable paper broker (src/aws/paper-broker-store.ts) calls, per step: every user reads the
+ * account (GetItem, Query) and may seed it (a conditional PutItem); only execution fills orders, whose
+ * TransactWriteItems is authorised as its Put and Update parts (PutItem, UpdateItem).
+ */
+export const PAPER_BROKER_ACTIONS: Partial<Record<ConsumerName, readonly string[]>> = {
+  [ConsumerName.portfolio]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  [ConsumerName.execution]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+};
+
 export class Trading extends pulumi.ComponentResource {
   readonly bus: aws.cloudwatch.EventBus;
   readonly workflowTable: aws.dynamodb.Table;
+  readonly paperBrokerTable: aws.dynamodb.Table;
   readonly notificationTopic: aws.sns.Topic;
   readonly functions: ReadonlyMap<string, BundledFunction>;
   readonly rules: ReadonlyMap<string, aws.cloudwatch.EventRule>;
@@ -74,6 +89,11 @@ export class Trading extends pulumi.ComponentResource {
         ttl: { attributeName: WORKFLOW_TTL_ATTRIBUTE, enabled: true },
         pointInTimeRecovery: { enabled: true },
       },
+      parent,
+    );
+    this.paperBrokerTable = new aws.dynamodb.Table(
+      `${name}-paper-broker`,
+      { name: `${args.namePrefix}-paper-broker`, ...tableKeyArgs(PAPER_BROKER_TABLE_SCHEMA), pointInTimeRecovery: { enabled: true } },
       parent,
     );
     this.notificationTopic = new aws.sns.Topic(`${name}-notifications`, { name: `${args.namePrefix}-trading-notifications` }, parent);
@@ -116,6 +136,7 @@ export class Trading extends pulumi.ComponentResource {
     const routes: { consumer: TradingConsumer; type: string; rule: aws.cloudwatch.EventRule }[] = [];
     for (const consumer of args.consumers ?? tradingConsumers()) {
       const notifies = consumer.name === 'notification';
+      const brokerActions = PAPER_BROKER_ACTIONS[consumer.name];
       const fn = new BundledFunction(
         `${name}-${consumer.name}`,
         {
@@ -127,13 +148,14 @@ export class Trading extends pulumi.ComponentResource {
           timeoutSeconds: 60,
           memoryMb: 256,
           logRetentionDays: args.logRetentionDays,
-          environment: lambdaEnvironment,
+          environment: brokerActions === undefined ? lambdaEnvironment : { ...lambdaEnvironment, PAPER_BROKER_TABLE: this.paperBrokerTable.name },
           // Steps are idempotent per event id (claims in the store), so Lambda's retries are safe.
           asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, onFailureQueueArn: this.failedInvocationsQueue.arn },
           policies: {
             step: [
               ...store,
               publish,
+              ...(brokerActions === undefined ? [] : [{ Sid: 'PaperBrokerAccount', Effect: 'Allow', Action: [...brokerActions], Resource: [this.paperBrokerTable.arn] } satisfies Statement]),
               ...(notifies ? [{ Sid: 'NotifyOutcome', Effect: 'Allow', Action: ['sns:Publish'], Resource: [this.notificationTopic.arn] } satisfies Statement] : []),
             ],
           },
@@ -216,6 +238,6 @@ export class Trading extends pulumi.ComponentResource {
     this.rules = rules;
     this.taskEnvironment = environment;
     this.taskStatements = [publish, ...store];
-    this.registerOutputs({ eventBusName: this.bus.name, workflowTableName: this.workflowTable.name });
+    this.registerOutputs({ eventBusName: this.bus.name, workflowTableName: this.workflowTable.name, paperBrokerTableName: this.paperBrokerTable.name });
   }
 }

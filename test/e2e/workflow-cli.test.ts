@@ -64,6 +64,10 @@ describe('ops workflow on the sandbox', () => {
   it('creates nothing outside a sandbox, and is idempotent on it', async () => {
     const again = await runCli(['workflow', 'setup'], { env });
     expect(again.stdout).toBe(`table ${TABLE}: exists\nbus ${BUS}: exists\n`);
+    const broker = await runCli(['workflow', 'setup', '--broker-table', 'ops-paper-broker-cli', '--json'], { env });
+    expect(broker.json()).toEqual({ table: TABLE, tableCreated: false, bus: BUS, busCreated: false, brokerTable: 'ops-paper-broker-cli', brokerTableCreated: true });
+    const brokerAgain = await runCli(['workflow', 'setup'], { env: { ...env, PAPER_BROKER_TABLE: 'ops-paper-broker-cli' } });
+    expect(brokerAgain.stdout).toBe(`table ${TABLE}: exists\nbus ${BUS}: exists\npaper-broker table ops-paper-broker-cli: exists\n`);
     const aws = await runCli(['workflow', 'setup', '--region', 'us-west-2', '--table', 't', '--bus', 'b'], { env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
     expect(aws.exitCode).toBe(2);
     expect(aws.stderr).toContain('only creates resources on a local sandbox');

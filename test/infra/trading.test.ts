@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/lambda-bundles.ts';
 import { tradingConsumers, unroutedEventTypes } from '../../infra/trading-routes.ts';
+import { PAPER_BROKER_TABLE_SCHEMA } from '../../src/aws/paper-broker-store.ts';
 import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
 import { EVENT_TYPES, EventType } from '../../src/trading/domain/events.ts';
 import { TASKS } from '../../src/entry/task/trading-task.ts';
@@ -108,8 +109,10 @@ describe('the step Lambdas', () => {
   it('may publish to the bus and use the workflow table; only the notification step may email', () => {
     const table = stack.one('aws:dynamodb/table:Table', (t) => t.inputs.name === stack.outputs.workflowTableName);
     const topic = stack.one('aws:sns/topic:Topic', (t) => t.inputs.name === 'ops-pipeline-trading-notifications');
+    // The paper-broker table's grants are checked in "the paper-broker table" below.
+    const brokerArn = stack.one('aws:dynamodb/table:Table', (t) => t.inputs.name === 'ops-pipeline-paper-broker').state.arn;
     for (const consumer of tradingConsumers()) {
-      const statements = actionsOf(functionNamed(`ops-pipeline-trading-${consumer.name}`));
+      const statements = actionsOf(functionNamed(`ops-pipeline-trading-${consumer.name}`)).filter((s) => !asList(s.Resource).includes(String(brokerArn)));
       const on = (action: string) => statements.filter((s) => asList(s.Action).includes(action)).flatMap((s) => asList(s.Resource));
       expect(on('events:PutEvents')).toEqual([bus.state.arn]);
       for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) expect(on(action), action).toEqual([table.state.arn]);
@@ -137,6 +140,38 @@ describe('the workflow table', () => {
     ]);
     expect(table.inputs.ttl).toEqual({ attributeName: WORKFLOW_TTL_ATTRIBUTE, enabled: true });
     expect(table.inputs.pointInTimeRecovery).toEqual({ enabled: true });
+  });
+});
+
+describe('the paper-broker table', () => {
+  const brokerTable = () => stack.one('aws:dynamodb/table:Table', (t) => t.inputs.name === 'ops-pipeline-paper-broker');
+
+  it('has the pk/sk keys of PAPER_BROKER_TABLE_SCHEMA and point-in-time recovery (it is the record of the paper trades), no TTL', () => {
+    const table = brokerTable();
+    expect(table.inputs).toMatchObject({ hashKey: 'pk', rangeKey: 'sk', billingMode: PAPER_BROKER_TABLE_SCHEMA.BillingMode });
+    expect(table.inputs.attributes).toEqual(PAPER_BROKER_TABLE_SCHEMA.AttributeDefinitions.map((a) => ({ name: a.AttributeName, type: a.AttributeType })));
+    expect(table.inputs.pointInTimeRecovery).toEqual({ enabled: true });
+    expect(table.inputs.ttl).toBeUndefined();
+  });
+
+  it('reaches only the steps that trade: portfolio reads and seeds the account, execution also fills orders', () => {
+    const table = brokerTable();
+    const expected: Record<string, string[]> = {
+      portfolio: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      execution: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    };
+    for (const name of [...tradingConsumers().map((c) => c.name), 'sweeper']) {
+      const fn = functionNamed(`ops-pipeline-trading-${name}`);
+      const onBroker = actionsOf(fn).filter((s) => asList(s.Resource).includes(String(table.state.arn)));
+      if (expected[name] === undefined) {
+        expect(variables(fn), name).not.toHaveProperty('PAPER_BROKER_TABLE');
+        expect(onBroker, name).toEqual([]);
+        continue;
+      }
+      expect(variables(fn).PAPER_BROKER_TABLE, name).toBe(table.state.name);
+      expect(onBroker.map((s) => asList(s.Resource)), name).toEqual([[table.state.arn]]);
+      expect(onBroker.flatMap((s) => asList(s.Action)).sort(), name).toEqual(expected[name]);
+    }
   });
 });
 

@@ -9,7 +9,9 @@
  * crashed between creating the record and publishing is healed by the next minute's run.
  *
  * Configuration (environment): ACCOUNT (default "main"), STRATEGY (JSON strategy spec, default
- * momentum top 3), MIN_TRADE_NOTIONAL (default 100), WORKFLOW_TABLE and EVENT_BUS_NAME.
+ * momentum top 3), MIN_TRADE_NOTIONAL (default 100), the risk limits MAX_POSITION_WEIGHT,
+ * MAX_ORDER_NOTIONAL and MAX_TURNOVER (decimal strings; unset or empty: no limit; see
+ * src/trading/domain/risk-limits.ts), WORKFLOW_TABLE and EVENT_BUS_NAME.
  */
 import { createAwsClients } from '../../aws/clients.ts';
 import { EventBridgeBus } from '../../aws/eventbridge-bus.ts';
@@ -18,6 +20,7 @@ import { isOpsError, UserError } from '../../errors.ts';
 import { nyse, type MarketCalendar } from '../../market/index.ts';
 import { strategySpecSchema, type StrategySpec, type WorkflowParams } from '../../trading/domain/events.ts';
 import { startWorkflow, type StartResult } from '../../trading/domain/start-workflow.ts';
+import { RISK_LIMIT_NAMES, RISK_LIMITS, riskLimitProblem, type RiskLimits } from '../../trading/domain/risk-limits.ts';
 import { DEFAULT_STRATEGY } from '../../trading/domain/strategy.ts';
 import { zodIssues } from '../../trading/domain/trading-errors.ts';
 import { jsonLinesLogger, type WorkflowLogger } from '../../trading/ports/workflow-logger.ts';
@@ -26,6 +29,8 @@ export interface DispatchConfig {
   accountId: string;
   strategy: StrategySpec;
   minTradeNotional: string;
+  /** Absent: no limits (the params then carry none). */
+  riskLimits?: RiskLimits;
 }
 
 export interface DispatchDeps {
@@ -50,7 +55,13 @@ export async function runDispatcher(deps: DispatchDeps, config: DispatchConfig):
   }
   const asOf = deps.calendar.sessionAt(now).date;
   const correlationId = dispatchCorrelationId(config.accountId, asOf);
-  const result = await deps.start(correlationId, { accountId: config.accountId, asOf, strategy: config.strategy, minTradeNotional: config.minTradeNotional });
+  const result = await deps.start(correlationId, {
+    accountId: config.accountId,
+    asOf,
+    strategy: config.strategy,
+    minTradeNotional: config.minTradeNotional,
+    ...(config.riskLimits !== undefined ? { riskLimits: config.riskLimits } : {}),
+  });
   deps.logger.info(result.created ? `started workflow ${correlationId}` : `workflow ${correlationId} already exists (${result.state})`, { ...result });
   return { started: true, correlationId, created: result.created, state: result.state };
 }
@@ -80,7 +91,16 @@ export function dispatchConfigFromEnv(env: NodeJS.ProcessEnv): DispatchConfig {
   if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(minTradeNotional)) {
     throw new UserError('INVALID_MIN_TRADE', `MIN_TRADE_NOTIONAL "${minTradeNotional}" is not a non-negative decimal.`, 'Set it to e.g. 100.');
   }
-  return { accountId, strategy, minTradeNotional };
+  const riskLimits: RiskLimits = {};
+  for (const name of RISK_LIMIT_NAMES) {
+    const { env: variable, example } = RISK_LIMITS[name];
+    const value = env[variable];
+    if (!value) continue;
+    const problem = riskLimitProblem(name, value);
+    if (problem !== undefined) throw new UserError('INVALID_RISK_LIMIT', `${variable} "${value}" ${problem}.`, `Set it to e.g. ${example}, or leave it unset for no limit.`);
+    riskLimits[name] = value;
+  }
+  return { accountId, strategy, minTradeNotional, ...(Object.keys(riskLimits).length > 0 ? { riskLimits } : {}) };
 }
 
 export interface TaskIo {

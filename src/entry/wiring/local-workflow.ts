@@ -9,6 +9,7 @@
  */
 import { brokerDirectory } from '../../trading/domain/broker-directory.ts';
 import type { StrategySpec, TerminalEvent, WorkflowEvent } from '../../trading/domain/events.ts';
+import type { RiskLimits } from '../../trading/domain/risk-limits.ts';
 import type { MarketData, MarketDataSource } from '../../trading/ports/market-data.ts';
 import { createMarketData } from '../../trading/adapters/market-data-source.ts';
 import type { MarketCalendar } from '../../market/index.ts';
@@ -41,6 +42,8 @@ export interface LocalRunOptions {
   positions?: Record<string, string>;
   nonFractionable?: readonly string[];
   minTradeNotional?: string;
+  /** The workflow's risk limits (risk-limits.ts); default none. */
+  riskLimits?: RiskLimits;
   correlationId?: string;
   /** Default: SyntheticMarketData with its default seed and universe. */
   marketData?: MarketDataSource;
@@ -88,7 +91,7 @@ export async function runLocalWorkflow(options: LocalRunOptions): Promise<LocalR
     const { correlationId } = await startWorkflow(
       { store, bus, clock: options.clock },
       {
-        params: { accountId: LOCAL_ACCOUNT, asOf, strategy, minTradeNotional: options.minTradeNotional ?? '100' },
+        params: { accountId: LOCAL_ACCOUNT, asOf, strategy, minTradeNotional: options.minTradeNotional ?? '100', ...(options.riskLimits !== undefined ? { riskLimits: options.riskLimits } : {}) },
         ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
       },
     );

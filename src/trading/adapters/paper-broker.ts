@@ -2,10 +2,12 @@
  * A paper broker: an account in memory that fills every acceptable order at once, at the price the
  * paper market quotes (not the plan's price), and refuses what a real broker would refuse: a reused
  * client order id, a buy above buying power, a sell above the holding, a fractional quantity of a
- * non-fractionable asset, a symbol without a quote.
+ * non-fractionable asset, a symbol without a quote (the rules in src/trading/domain/paper-fill.ts,
+ * shared with the durable paper broker in src/aws/paper-broker-store.ts).
  */
-import { OrderRejectedError, DuplicateClientOrderIdError, OrderStatus, RejectReason, type AssetInfo, type Broker, type BrokerAccount, type BrokerOrder, type OrderRequest } from '../ports/broker.ts';
-import { dec, Dec, toDecimalString } from '../domain/money.ts';
+import { OrderRejectedError, DuplicateClientOrderIdError, OrderStatus, type AssetInfo, type Broker, type BrokerAccount, type BrokerOrder, type OrderRequest } from '../ports/broker.ts';
+import { dec, Dec } from '../domain/money.ts';
+import { accountCheck, priceOrder, type PaperRejection } from '../domain/paper-fill.ts';
 
 export interface PaperBrokerOptions {
   cash: Dec | string;
@@ -49,28 +51,17 @@ export class PaperBroker implements Broker {
   async placeOrder(request: OrderRequest): Promise<BrokerOrder> {
     this.placeOrderCalls.push({ ...request });
     if (this.orders.has(request.clientOrderId)) throw new DuplicateClientOrderIdError(request.clientOrderId);
-    const reject = (reason: RejectReason, message: string): never => {
-      this.orders.set(request.clientOrderId, { ...this.baseOrder(request), status: OrderStatus.rejected, rejectReason: reason });
-      throw new OrderRejectedError(request.clientOrderId, reason, message);
+    const reject = (rejection: PaperRejection): never => {
+      this.orders.set(request.clientOrderId, { ...this.baseOrder(request), status: OrderStatus.rejected, rejectReason: rejection.reason });
+      throw new OrderRejectedError(request.clientOrderId, rejection.reason, rejection.message);
     };
     const { symbol, side, quantity } = request;
-    if (quantity.lte(0)) return reject(RejectReason.invalidQuantity, `Quantity ${toDecimalString(quantity)} of ${symbol} is not positive.`);
-    if (this.nonFractionable.has(symbol) && !quantity.isInteger()) {
-      return reject(RejectReason.fractionalNotSupported, `${symbol} trades in whole shares only; got ${toDecimalString(quantity)}.`);
-    }
-    const price = this.quote(symbol);
-    if (price === undefined) return reject(RejectReason.noQuote, `No quote for ${symbol}.`);
-    const notional = quantity.times(price);
+    const priced = priceOrder(request, { quote: this.quote, nonFractionable: this.nonFractionable });
+    if (!priced.ok) return reject(priced);
+    const { price, notional } = priced;
     const held = this.positions.get(symbol) ?? new Dec(0);
-    if (side === 'buy' && notional.gt(this.cash)) {
-      return reject(
-        RejectReason.insufficientBuyingPower,
-        `Buying ${toDecimalString(quantity)} ${symbol} at ${toDecimalString(price)} needs ${toDecimalString(notional)}; buying power is ${toDecimalString(this.cash)}.`,
-      );
-    }
-    if (side === 'sell' && quantity.gt(held)) {
-      return reject(RejectReason.insufficientPosition, `Selling ${toDecimalString(quantity)} ${symbol}, but only ${toDecimalString(held)} is held.`);
-    }
+    const refused = accountCheck(request, price, notional, this.cash, held);
+    if (refused !== undefined) return reject(refused);
     this.cash = side === 'buy' ? this.cash.minus(notional) : this.cash.plus(notional);
     this.positions.set(symbol, side === 'buy' ? held.plus(quantity) : held.minus(quantity));
     const order: BrokerOrder = { ...this.baseOrder(request), status: OrderStatus.filled, fillPrice: price };

@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { decimalString } from './money.ts';
+import { riskLimitsSchema } from './risk-limits.ts';
 import { InvalidEventError, zodIssues } from './trading-errors.ts';
 
 export const EventType = {
@@ -70,6 +71,11 @@ export const workflowParamsSchema = z.object({
   strategy: strategySpecSchema,
   /** Orders below this notional are not worth their costs and are skipped. */
   minTradeNotional: decimalString,
+  /**
+   * The plan's risk limits (risk-limits.ts); absent means none. Optional, so records and events
+   * written before limits existed stay valid under the same schemaVersion.
+   */
+  riskLimits: riskLimitsSchema.optional(),
 });
 export type WorkflowParams = z.infer<typeof workflowParamsSchema>;
 

@@ -15,10 +15,15 @@
  * 4. Buys spend at most cash + the proceeds of the planned sells, largest buy first, so rounding and a
  *    weight sum slightly above 1 can never plan more than the account can pay for.
  * 5. Orders list every sell before any buy, so the broker has the proceeds before the purchases.
+ * 6. Risk limits (risk-limits.ts), when given: a target weight above the max position weight is refused
+ *    right after the weights are checked; an order above the max order notional, or a plan whose
+ *    turnover (sum of order notionals / equity) is above the max turnover, once the orders are known.
+ *    A breach refuses the whole plan (StepError with a RISK_* code); it is never clipped.
  */
 import { StepError } from './trading-errors.ts';
 import type { OrderSide, PlannedOrder, SkippedTrade } from './events.ts';
 import { dec, Dec, sumDecimals, toDecimalString } from './money.ts';
+import { checkPlannedOrders, checkTargetWeights, type RiskLimits } from './risk-limits.ts';
 
 export const WEIGHT_TOLERANCE = dec('0.0001');
 export const FRACTIONAL_STEP_DECIMALS = 6;
@@ -31,6 +36,8 @@ export interface RebalanceInput {
   targets: readonly { symbol: string; weight: Dec }[];
   fractionable: (symbol: string) => boolean;
   minTradeNotional: Dec;
+  /** Absent: no limits. */
+  riskLimits?: RiskLimits | undefined;
 }
 
 export interface RebalancePlan {
@@ -51,6 +58,7 @@ interface Candidate {
 
 export function planRebalance(input: RebalanceInput): RebalancePlan {
   const weights = validateWeights(input.targets);
+  checkTargetWeights(weights, input.riskLimits);
   const held = new Map<string, Dec>();
   for (const [symbol, quantity] of input.positions) {
     if (quantity.isNegative() && !quantity.isZero()) {
@@ -122,6 +130,7 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
 
   const bySymbol = (a: Candidate, b: Candidate) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
   const orders = [...plannedSells.sort(bySymbol), ...plannedBuys.sort(bySymbol)].map(toOrder);
+  checkPlannedOrders(orders, equity, input.riskLimits);
   return { equity, cash: input.cash, orders, skipped };
 }
 

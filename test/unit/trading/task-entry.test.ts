@@ -55,6 +55,9 @@ describe('ops-task dispatcher', () => {
     [{ STRATEGY: '{"kind":"fixed","weights":[]}' }, 'INVALID_STRATEGY'],
     [{ ACCOUNT: 'a b' }, 'INVALID_ACCOUNT'],
     [{ MIN_TRADE_NOTIONAL: '-1' }, 'INVALID_MIN_TRADE'],
+    [{ MAX_POSITION_WEIGHT: '1.5' }, 'INVALID_RISK_LIMIT'],
+    [{ MAX_ORDER_NOTIONAL: '-1' }, 'INVALID_RISK_LIMIT'],
+    [{ MAX_TURNOVER: 'lots' }, 'INVALID_RISK_LIMIT'],
   ])('exits 2 on bad configuration %j', async (env, code) => {
     const run = io(OPEN, env);
     expect(await opsTaskMain(['dispatcher'], run.io, () => vi.fn())).toBe(2);
@@ -67,6 +70,21 @@ describe('ops-task dispatcher', () => {
     expect(JSON.parse(missing.out())).toMatchObject({ code: 'MISSING_ENVIRONMENT' });
     const fault = io(OPEN);
     expect(await opsTaskMain(['dispatcher'], fault.io, () => () => Promise.reject(new Error('socket hang up')))).toBe(3);
+  });
+
+  it('puts the risk limits from the environment into the workflow params; unset or empty means no limit', async () => {
+    const start = vi.fn(async (correlationId: string, _params: WorkflowParams) => ({ correlationId, created: true, state: 'RUNNING' as const, published: true }));
+    const run = io(OPEN, { MAX_POSITION_WEIGHT: '0.4', MAX_ORDER_NOTIONAL: '25000', MAX_TURNOVER: '' });
+    expect(await opsTaskMain(['dispatcher'], run.io, () => start)).toBe(0);
+    expect(start.mock.calls[0]?.[1].riskLimits).toEqual({ maxPositionWeight: '0.4', maxOrderNotional: '25000' });
+    expect(dispatchConfigFromEnv({})).not.toHaveProperty('riskLimits');
+    const none = vi.fn(async (correlationId: string, _params: WorkflowParams) => ({ correlationId, created: true, state: 'RUNNING' as const, published: true }));
+    expect(await opsTaskMain(['dispatcher'], io(OPEN).io, () => none)).toBe(0);
+    expect(none.mock.calls[0]?.[1]).not.toHaveProperty('riskLimits');
+  });
+
+  it('names the variable and the problem on a bad risk limit', () => {
+    expect(() => dispatchConfigFromEnv({ MAX_TURNOVER: '0' })).toThrow('MAX_TURNOVER "0" must be above 0.');
   });
 
   it('accepts a fixed-weights strategy from the environment', () => {

@@ -4,6 +4,7 @@ import { UserError } from '../../../errors.ts';
 import { dec, DECIMAL_STRING_PATTERN } from '../../../trading/domain/money.ts';
 import { isoDateSchema, symbolSchema, type StrategySpec } from '../../../trading/domain/events.ts';
 import { validateWeights } from '../../../trading/domain/rebalance.ts';
+import { checkTargetWeights, RISK_LIMIT_NAMES, RISK_LIMITS, riskLimitProblem, type RiskLimits } from '../../../trading/domain/risk-limits.ts';
 import { DEFAULT_STRATEGY } from '../../../trading/domain/strategy.ts';
 import { StepError } from '../../../trading/domain/trading-errors.ts';
 import { parseCountOption } from '../parse-instant.ts';
@@ -14,6 +15,9 @@ export interface StrategyArgs {
   lookback?: number;
   weights?: string;
   minTrade: string;
+  maxPositionWeight?: string;
+  maxOrderNotional?: string;
+  maxTurnover?: string;
   asOf?: string;
   correlationId?: string;
 }
@@ -60,6 +64,39 @@ export function minTradeOption(value: string): string {
     throw new UserError('INVALID_OPTION', `--min-trade "${clipText(value)}" is negative.`, 'Pass a notional of 0 or more, e.g. --min-trade 100 (0 places every trade).');
   }
   return amount;
+}
+
+/**
+ * --max-position-weight, --max-order-notional, --max-turnover → the workflow's risk limits, or undefined
+ * when none is given (the params then carry none). Fixed weights above the max position weight are
+ * refused now (exit 2), like any other weight the portfolio step would fail on; momentum weights are
+ * only known once the strategy ran, so those breaches fail the workflow (RISK_MAX_POSITION_WEIGHT).
+ */
+export function riskLimitsFrom(args: Pick<StrategyArgs, 'maxPositionWeight' | 'maxOrderNotional' | 'maxTurnover'>, strategy: StrategySpec): RiskLimits | undefined {
+  const limits: RiskLimits = {};
+  for (const name of RISK_LIMIT_NAMES) {
+    const value = args[name];
+    if (value === undefined) continue;
+    const { option, example } = RISK_LIMITS[name];
+    const problem = riskLimitProblem(name, value);
+    if (problem !== undefined) {
+      throw new UserError('INVALID_OPTION', `--${option} "${clipText(value)}" ${problem}.`, `For example: --${option} ${example}; leave it out for no limit.`);
+    }
+    limits[name] = value;
+  }
+  if (Object.keys(limits).length === 0) return undefined;
+  if (strategy.kind === 'fixed') {
+    try {
+      checkTargetWeights(
+        strategy.weights.map((w) => [w.symbol, dec(w.weight)] as const),
+        limits,
+      );
+    } catch (error) {
+      if (!(error instanceof StepError)) throw error;
+      throw new UserError(error.code, `--weights: ${error.message.replace(/; nothing was traded\.$/, '.')}`, `Lower that weight, or raise --${RISK_LIMITS.maxPositionWeight.option}.`);
+    }
+  }
+  return limits;
 }
 
 /** The rules the portfolio step applies, checked now: a start on AWS would otherwise fail there, after the fact. */

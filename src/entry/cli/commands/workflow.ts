@@ -14,6 +14,7 @@
 import { explainingAccess } from '../../../aws/access-errors.ts';
 import { createAwsClients } from '../../../aws/clients.ts';
 import { EventBridgeBus, ensureEventBus } from '../../../aws/eventbridge-bus.ts';
+import { ensurePaperBrokerTable } from '../../../aws/paper-broker-store.ts';
 import { DynamoWorkflowStore, ensureWorkflowTable } from '../../../aws/workflow-store.ts';
 import { clipText } from '../../../clip-text.ts';
 import { UserError } from '../../../errors.ts';
@@ -33,7 +34,7 @@ import { defineCommand, type OpsGroup } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { parseCountOption } from '../parse-instant.ts';
 import type { Argv } from 'yargs';
-import { dateOption, decimalOption, minTradeOption, parsePositions, strategyFrom, type StrategyArgs } from './workflow-options.ts';
+import { dateOption, decimalOption, minTradeOption, parsePositions, riskLimitsFrom, strategyFrom, type StrategyArgs } from './workflow-options.ts';
 import { awsTarget, busFailure } from './workflow-failures.ts';
 
 interface RunArgs extends StrategyArgs {
@@ -57,6 +58,9 @@ const strategyOptions = (y: Argv) =>
     .option('lookback', { type: 'number', describe: `Momentum: trading days of return to rank on (default ${DEFAULT_STRATEGY.kind === 'momentum' ? DEFAULT_STRATEGY.lookbackDays : 63})` })
     .option('weights', { type: 'string', describe: 'Fixed weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' })
     .option('min-trade', { type: 'string', default: '100', describe: 'Skip trades below this notional (≥ 0)' })
+    .option('max-position-weight', { type: 'string', describe: 'Risk limit: fail the workflow if a target weight is above this (0 < w ≤ 1; default none)' })
+    .option('max-order-notional', { type: 'string', describe: 'Risk limit: fail the workflow if a planned order is above this notional (> 0; default none)' })
+    .option('max-turnover', { type: 'string', describe: 'Risk limit: fail the workflow if the orders total more than this × equity (> 0; default none)' })
     .option('as-of', { type: 'string', describe: 'Trading date whose closes to use (YYYY-MM-DD; default today in New York; a non-session date means the session before it)' })
     .option('correlation-id', { type: 'string', describe: 'Workflow id (default: generated)' });
 
@@ -86,6 +90,7 @@ export const workflowRunCommand = defineCommand<RunArgs>({
     const cash = decimalOption('cash', args.cash);
     const positions = parsePositions(args.position);
     const strategy = strategyFrom(args);
+    const riskLimits = riskLimitsFrom(args, strategy);
     const source = args.marketData;
     if (args.marketDataDir !== undefined && source !== 'fixtures') {
       throw new UserError('INVALID_OPTION', '--market-data-dir only applies to --market-data fixtures.', 'Add --market-data fixtures, or drop --market-data-dir.');
@@ -105,6 +110,7 @@ export const workflowRunCommand = defineCommand<RunArgs>({
       positions,
       marketData,
       minTradeNotional: minTradeOption(args.minTrade),
+      ...(riskLimits !== undefined ? { riskLimits } : {}),
       ...(args.asOf !== undefined ? { asOf: dateOption('as-of', args.asOf) } : {}),
       ...(args.correlationId !== undefined ? { correlationId: args.correlationId } : {}),
       logger: args.verbose ? jsonLinesLogger(ctx.stderr, ctx.now) : silentLogger,
@@ -161,7 +167,9 @@ export const workflowStartCommand = defineCommand<StartArgs>({
     const bus = new EventBridgeBus({ client: clients.eventbridge, eventBusName: busName });
     const asOf: SessionDate = args.asOf !== undefined ? sessionOnOrBefore(dateOption('as-of', args.asOf)) : currentSessionDate(ctx.now());
     const note = describeSessionDate(asOf);
-    const params = { accountId: args.account, asOf: asOf.session, strategy: strategyFrom(args), minTradeNotional: minTradeOption(args.minTrade) };
+    const strategy = strategyFrom(args);
+    const riskLimits = riskLimitsFrom(args, strategy);
+    const params = { accountId: args.account, asOf: asOf.session, strategy, minTradeNotional: minTradeOption(args.minTrade), ...(riskLimits !== undefined ? { riskLimits } : {}) };
     // Chosen here, not inside startWorkflow, so a publish that fails after the record exists can say which id to re-run.
     const correlationId = args.correlationId ?? newCorrelationId(ctx.now());
     const result = await explainingAccess(awsTarget(clients), () => startWorkflow({ store, bus, clock: { now: ctx.now } }, { params, correlationId })).catch((error: unknown) => {
@@ -252,12 +260,16 @@ export const workflowSweepCommand = defineCommand<SweepArgs>({
 
 interface SetupArgs extends TableArgs {
   bus?: string;
+  brokerTable?: string;
 }
 
 export const workflowSetupCommand = defineCommand<SetupArgs>({
   command: 'setup',
-  describe: 'Create the workflow table and event bus on the sandbox if missing (on AWS the stack creates them)',
-  builder: (y) => tableOption(y).option('bus', { type: 'string', describe: 'EventBridge bus name (default: EVENT_BUS_NAME)' }),
+  describe: 'Create the workflow table and event bus (and the paper-broker table, when named) on the sandbox if missing (on AWS the stack creates them)',
+  builder: (y) =>
+    tableOption(y)
+      .option('bus', { type: 'string', describe: 'EventBridge bus name (default: EVENT_BUS_NAME)' })
+      .option('broker-table', { type: 'string', describe: 'Durable paper-broker table to create too (default: PAPER_BROKER_TABLE; none: skipped)' }),
   run: async (args, ctx) => {
     const endpoint = args.endpoint ?? ctx.env.AWS_ENDPOINT_URL;
     if (endpoint === undefined || !/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(endpoint)) {
@@ -268,8 +280,18 @@ export const workflowSetupCommand = defineCommand<SetupArgs>({
     const busName = busFrom(args.bus, ctx);
     const tableResult = await explainingAccess(awsTarget(clients), () => ensureWorkflowTable(clients.dynamodb, table));
     const busResult = await explainingAccess(awsTarget(clients), () => ensureEventBus(clients.eventbridge, busName));
-    const json = { table, tableCreated: tableResult.created, bus: busName, busCreated: busResult.created };
-    return { exitCode: 0, json, text: `table ${table}: ${tableResult.created ? 'created' : 'exists'}\nbus ${busName}: ${busResult.created ? 'created' : 'exists'}` };
+    const brokerTable = args.brokerTable ?? ctx.env.PAPER_BROKER_TABLE ?? '';
+    const brokerResult = brokerTable === '' ? undefined : await explainingAccess(awsTarget(clients), () => ensurePaperBrokerTable(clients.dynamodb, brokerTable));
+    const json = {
+      table,
+      tableCreated: tableResult.created,
+      bus: busName,
+      busCreated: busResult.created,
+      ...(brokerResult === undefined ? {} : { brokerTable, brokerTableCreated: brokerResult.created }),
+    };
+    const lines = [`table ${table}: ${tableResult.created ? 'created' : 'exists'}`, `bus ${busName}: ${busResult.created ? 'created' : 'exists'}`];
+    if (brokerResult !== undefined) lines.push(`paper-broker table ${brokerTable}: ${brokerResult.created ? 'created' : 'exists'}`);
+    return { exitCode: 0, json, text: lines.join('\n') };
   },
 });
 

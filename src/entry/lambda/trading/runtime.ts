@@ -7,15 +7,20 @@
  * works on any day; MARKET_DATA_SEED picks another market) or fixtures (the CSVs in MARKET_DATA_DIR,
  * which end 2026-11-20: later workflows fail with STALE_MARKET_DATA). See market-data-source.ts.
  *
- * Brokers: only the paper broker exists today (PAPER_ACCOUNTS, default "main,tiny", each with
- * PAPER_CASH, default 100000). Its account lives in the Lambda instance's memory, so it is a stand-in
- * for demos, not a record of trades; a real broker adapter plugs in here through the Broker port. It
- * fills at the close of today's session in New York (the most recent one on a closed day), reloaded
- * when the date changes, so a container that lives past midnight does not fill at yesterday's prices.
+ * Brokers: only the paper broker exists today (PAPER_ACCOUNTS, default "main,tiny", each seeded with
+ * PAPER_CASH, default 100000). With PAPER_BROKER_TABLE (the stack sets it on the portfolio and
+ * execution Lambdas) each account lives in that DynamoDB table (src/aws/paper-broker-store.ts): every
+ * Lambda and every cold start sees the same cash, positions and orders, and PAPER_CASH only seeds an
+ * account that does not exist yet. Without it the account lives in the Lambda instance's memory, a
+ * stand-in for tests and demos, not a record of trades. A real broker adapter plugs in here through
+ * the Broker port. The paper broker fills at the close of today's session in New York (the most
+ * recent one on a closed day), reloaded when the date changes, so a container that lives past
+ * midnight does not fill at yesterday's prices.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients, type AwsClients } from '../../../aws/clients.ts';
 import { EventBridgeBus } from '../../../aws/eventbridge-bus.ts';
+import { DynamoPaperBroker } from '../../../aws/paper-broker-store.ts';
 import { createSnsNotifier } from '../../../aws/sns-notifier.ts';
 import { DynamoWorkflowStore } from '../../../aws/workflow-store.ts';
 import { UserError } from '../../../errors.ts';
@@ -57,7 +62,7 @@ export function createLambdaRuntime(env: NodeJS.ProcessEnv, step: string): Lambd
     clock,
     logger: powertoolsWorkflowLogger(logger),
     marketData,
-    brokers: paperBrokers(env, marketData, clock),
+    brokers: paperBrokers(env, marketData, clock, clients),
     // Only the notification Lambda needs the topic; the others must not fail for its absence.
     notifier: {
       notify: async (message) => {
@@ -74,13 +79,23 @@ export function emailNotifier(sender: { publish(message: { subject: string; body
   return { notify: async (n) => void (await sender.publish({ subject: n.subject, body: n.body })) };
 }
 
-export function paperBrokers(env: NodeJS.ProcessEnv, marketData: MarketDataSource, clock: Clock) {
+/** The paper accounts: in PAPER_BROKER_TABLE when it is set (needs `clients`), else in memory. */
+export function paperBrokers(env: NodeJS.ProcessEnv, marketData: MarketDataSource, clock: Clock, clients?: Pick<AwsClients, 'dynamodb'>) {
   const accounts = (env.PAPER_ACCOUNTS ?? 'main,tiny').split(',').map((a) => a.trim()).filter((a) => a !== '');
   let quotes: Map<string, Dec> = new Map();
   let quotedSession: string | undefined;
+  const cash = env.PAPER_CASH ?? '100000';
+  const table = env.PAPER_BROKER_TABLE ?? '';
   const brokers = new Map<string, Broker>();
   for (const account of accounts) {
-    brokers.set(account, new PaperBroker({ cash: env.PAPER_CASH ?? '100000', quote: (symbol) => quotes.get(symbol), idPrefix: `paper-${account}` }));
+    const quote = (symbol: string) => quotes.get(symbol);
+    const idPrefix = `paper-${account}`;
+    if (table === '') {
+      brokers.set(account, new PaperBroker({ cash, quote, idPrefix }));
+      continue;
+    }
+    if (clients === undefined) throw new UserError('PAPER_BROKER_NO_CLIENT', `PAPER_BROKER_TABLE is set (${table}) but no DynamoDB client was given.`, 'Pass the runtime\'s AWS clients to paperBrokers.');
+    brokers.set(account, new DynamoPaperBroker({ client: clients.dynamodb, tableName: table, accountId: account, seedCash: cash, quote, idPrefix, now: () => clock.now() }));
   }
   const directory = brokerDirectory(brokers);
   return (accountId: string): Broker => {

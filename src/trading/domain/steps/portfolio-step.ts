@@ -1,7 +1,8 @@
 /**
  * SignalGenerated → RebalancePlanned: reads the account and prices, plans the trades. Every refusal of
- * the planner (equity ≤ 0, a held position without a price, weights that do not sum to 1) fails the
- * workflow here, before any order exists.
+ * the planner (equity ≤ 0, a held position without a price, weights that do not sum to 1, a breached
+ * risk limit: RISK_MAX_POSITION_WEIGHT, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_TURNOVER) fails the workflow
+ * here, before any order exists. The limits come from the workflow's params, i.e. those it started with.
  */
 import type { BrokerDirectory } from '../broker-directory.ts';
 import { makeEvent } from '../event-factory.ts';
@@ -24,7 +25,7 @@ export function createPortfolioStep(deps: PortfolioStepDeps): StepHandler<typeof
     consumes: [EventType.signalGenerated],
     runsWhen: 'running',
     async run(event, ctx) {
-      const { accountId, asOf, minTradeNotional } = ctx.record.params;
+      const { accountId, asOf, minTradeNotional, riskLimits } = ctx.record.params;
       const broker = deps.brokers(accountId);
       const account = await broker.account();
       const targets = event.detail.targets.map((t) => ({ symbol: t.symbol, weight: dec(t.weight) }));
@@ -43,6 +44,7 @@ export function createPortfolioStep(deps: PortfolioStepDeps): StepHandler<typeof
         targets,
         fractionable: (symbol) => assets.get(symbol)?.fractionable ?? false,
         minTradeNotional: dec(minTradeNotional),
+        riskLimits,
       });
       const now = ctx.now();
       const planned = makeEvent(

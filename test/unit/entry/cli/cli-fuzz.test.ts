@@ -115,10 +115,10 @@ describe('CLI fuzz: every input gets an answer, never a fault', () => {
   });
 
   it('workflow run --local', async () => {
-    expect(await fuzz(argv(['workflow', 'run', '--local'], ['--strategy', '--top', '--lookback', '--weights', '--min-trade', '--as-of', '--correlation-id', '--market-data', '--market-seed', '--cash', '--position']), Math.ceil(RUNS * 0.75))).toBe(Math.ceil(RUNS * 0.75));
+    expect(await fuzz(argv(['workflow', 'run', '--local'], ['--strategy', '--top', '--lookback', '--weights', '--min-trade', '--max-position-weight', '--max-order-notional', '--max-turnover', '--as-of', '--correlation-id', '--market-data', '--market-seed', '--cash', '--position']), Math.ceil(RUNS * 0.75))).toBe(Math.ceil(RUNS * 0.75));
   });
 
   it('workflow status / list / start against a missing table and bus', async () => {
-    expect(await fuzz(fc.oneof(argv(['workflow', 'status'], ['--table', '--region'], value), argv(['workflow', 'list'], ['--table', '--state', '--limit', '--region']), argv(['workflow', 'start'], ['--top', '--min-trade', '--as-of', '--bus', '--weights', '--strategy'])))).toBe(RUNS);
+    expect(await fuzz(fc.oneof(argv(['workflow', 'status'], ['--table', '--region'], value), argv(['workflow', 'list'], ['--table', '--state', '--limit', '--region']), argv(['workflow', 'start'], ['--top', '--min-trade', '--max-position-weight', '--max-turnover', '--as-of', '--bus', '--weights', '--strategy'])))).toBe(RUNS);
   });
 });
