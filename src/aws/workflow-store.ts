@@ -6,8 +6,9 @@
  * | sk                           | what                    | attributes                                                       |
  * |------------------------------|-------------------------|------------------------------------------------------------------|
  * | `WORKFLOW`                   | the run                 | workflowState, params, startedAt (ms), updatedAt, finishedAt?,    |
- * |                              |                         | failure?, steps (map), expectedOrders?, orders (map by client     |
- * |                              |                         | order id), terminalEvent? (JSON), terminalPublishedAt?, expiresAt |
+ * |                              |                         | failure?, steps (map), expectedOrders?, plan? (orders, skipped;   |
+ * |                              |                         | set with the portfolio result), orders (map by client order id),  |
+ * |                              |                         | terminalEvent? (JSON), terminalPublishedAt?, expiresAt            |
  * | `CLAIM#<consumer>#<eventId>` | one consumer's claim on | claimStatus (claimed / done), claimToken, leaseUntil (ms),        |
  * |                              | one event (the dedup)   | attempts, outcome?, expiresAt                                     |
  *
@@ -42,6 +43,7 @@ import {
   type FinishResult,
   type HeldClaim,
   type OrderTally,
+  type StepExtra,
   type StepResult,
   type TerminalOutcome,
   type WorkflowQuery,
@@ -137,15 +139,17 @@ export class DynamoWorkflowStore implements WorkflowStore {
     return response.Item === undefined ? undefined : toRecord(response.Item);
   }
 
-  async recordStep(correlationId: string, step: Step, result: StepResult, extra: { expectedOrders?: number } = {}): Promise<boolean> {
+  async recordStep(correlationId: string, step: Step, result: StepResult, extra: StepExtra = {}): Promise<boolean> {
     const withExpected = extra.expectedOrders !== undefined;
+    // The plan goes in the same conditional write as the result, replacing any earlier one: a re-run stores one plan.
+    const withPlan = extra.plan !== undefined;
     try {
       await this.send('UpdateItem', () =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
-            UpdateExpression: `SET #steps.#step = :result, #updatedAt = :now${withExpected ? ', #expected = :expected' : ''}`,
+            UpdateExpression: `SET #steps.#step = :result, #updatedAt = :now${withExpected ? ', #expected = :expected' : ''}${withPlan ? ', #plan = :plan' : ''}`,
             ConditionExpression: '#state = :running',
             ExpressionAttributeNames: {
               '#steps': 'steps',
@@ -153,12 +157,14 @@ export class DynamoWorkflowStore implements WorkflowStore {
               '#updatedAt': 'updatedAt',
               '#state': 'workflowState',
               ...(withExpected ? { '#expected': 'expectedOrders' } : {}),
+              ...(withPlan ? { '#plan': 'plan' } : {}),
             },
             ExpressionAttributeValues: {
               ':result': { completedAt: result.completedAt.getTime(), summary: result.summary },
               ':now': result.completedAt.getTime(),
               ':running': WorkflowState.running,
               ...(withExpected ? { ':expected': extra.expectedOrders } : {}),
+              ...(extra.plan !== undefined ? { ':plan': { orders: extra.plan.orders, skipped: extra.plan.skipped } } : {}),
             },
           }),
         ),
@@ -408,16 +414,21 @@ function parseOutcome(value: unknown): ClaimOutcome {
 
 const summarySchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
-const storedOrderSchema = z.object({
+const plannedOrderSchema = z.object({
   clientOrderId: z.string(),
-  brokerOrderId: z.string(),
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
   quantity: z.string(),
   price: z.string(),
   notional: z.string(),
   orderIndex: z.number(),
-  executedAt: z.number(),
+});
+
+const storedOrderSchema = plannedOrderSchema.extend({ brokerOrderId: z.string(), executedAt: z.number() });
+
+const storedPlanSchema = z.object({
+  orders: z.array(plannedOrderSchema),
+  skipped: z.array(z.object({ symbol: z.string(), side: z.enum(['buy', 'sell']), notional: z.string(), reason: z.string() })),
 });
 
 const workflowItemSchema = z.object({
@@ -430,6 +441,7 @@ const workflowItemSchema = z.object({
   failure: z.object({ step: z.enum(STEPS as [Step, ...Step[]]), reason: z.string(), errorCode: z.string() }).optional(),
   steps: z.record(z.string(), z.object({ completedAt: z.number(), summary: summarySchema })).default({}),
   expectedOrders: z.number().optional(),
+  plan: storedPlanSchema.optional(),
   orders: z.record(z.string(), storedOrderSchema).default({}),
   terminalEvent: z.string().optional(),
   terminalPublishedAt: z.number().optional(),
@@ -460,6 +472,7 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
     ...(i.failure !== undefined ? { failure: i.failure } : {}),
     steps,
     ...(i.expectedOrders !== undefined ? { expectedOrders: i.expectedOrders } : {}),
+    ...(i.plan !== undefined ? { plan: i.plan } : {}),
     orders: Object.values(i.orders)
       .map((o) => ({ ...o, executedAt: new Date(o.executedAt) }))
       .sort(byPlanPosition),

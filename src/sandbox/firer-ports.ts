@@ -1,5 +1,5 @@
 /**
- * What the schedule firer needs from AWS, as narrow interfaces. src/aws/sandbox-*.ts implements them
+ * What the schedule firer needs from AWS, as narrow interfaces. src/sandbox/aws/*.ts implements them
  * over the SDK (against moto, LocalStack or a test account); unit tests hand in fakes.
  *
  * Target calls return their failure as data (`TargetError`), because a failed invocation is the

@@ -8,6 +8,7 @@
  * to one item can both succeed, which real DynamoDB never allows. The wrapper restores DynamoDB's
  * per-item atomicity; everything else is the sandbox's moto, launcher and adapters unchanged.
  */
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoWorkflowStore, ensureWorkflowTable } from '../../src/aws/workflow-store.ts';
 import type { MotoServer } from '../../src/sandbox/moto-server.ts';
@@ -57,5 +58,30 @@ describe('two concurrent terminal transitions on DynamoDB', () => {
       expect(stored?.terminalEvent?.type).toBe(completed.won ? 'WorkflowCompleted' : 'WorkflowFailed');
       expect(stored?.failure !== undefined).toBe(failed.won);
     }
+  });
+});
+
+describe("the portfolio step's plan on DynamoDB", () => {
+  it('is written into the workflow item by the same UpdateItem as the step result, and reads back as planned', async () => {
+    const correlationId = uniqueId('plan');
+    await store.create({ correlationId, params: PARAMS, startedAt: new Date('2026-11-23T15:00:00Z') });
+    const plan = {
+      orders: [{ clientOrderId: 'ops-x', symbol: 'SPY', side: 'buy' as const, quantity: '0.123456', price: '606.04', notional: '74.82', orderIndex: 0 }],
+      skipped: [
+        { symbol: 'TLT', side: 'buy' as const, notional: '45', reason: 'TLT is not fractionable and one share costs more' },
+        { symbol: 'EFA', side: 'sell' as const, notional: '12.5', reason: 'below the minimum trade size of 100' },
+      ],
+    };
+    const at = new Date('2026-11-23T15:00:05Z');
+    for (let delivery = 0; delivery < 2; delivery++) {
+      expect(await store.recordStep(correlationId, 'portfolio', { completedAt: at, summary: { orders: 1, skipped: 2 } }, { expectedOrders: 1, plan })).toBe(true);
+    }
+    const clients = createSandboxClients(motoEndpoint(), 'us-west-2');
+    const raw = await DynamoDBDocumentClient.from(clients.dynamodb).send(new GetCommand({ TableName: TABLE, Key: { pk: `WF#${correlationId}`, sk: 'WORKFLOW' }, ConsistentRead: true }));
+    expect(raw.Item?.plan).toEqual(plan);
+    expect(raw.Item?.steps).toMatchObject({ portfolio: { summary: { orders: 1, skipped: 2 } } });
+    const record = await store.get(correlationId);
+    expect(record?.plan).toEqual(plan);
+    expect(record?.expectedOrders).toBe(1);
   });
 });

@@ -42,6 +42,19 @@ export function renderOrders(orders: WorkflowView['orders']): string[] {
   return table(['SIDE', 'SYMBOL', 'QUANTITY', 'PRICE', 'NOTIONAL', 'CLIENT ORDER ID'], rows, [false, false, true, true, true, false]);
 }
 
+/** The plan's orders as planned: reference price and notional before any fill. */
+export function renderPlannedOrders(orders: NonNullable<WorkflowView['plan']>['orders']): string[] {
+  if (orders.length === 0) return ['  (no orders)'];
+  const rows = orders.map((o) => [o.side.toUpperCase(), o.symbol, o.quantity, o.price, formatMoney(dec(o.notional)), o.clientOrderId]);
+  return table(['SIDE', 'SYMBOL', 'QUANTITY', 'REF PRICE', 'NOTIONAL', 'CLIENT ORDER ID'], rows, [false, false, true, true, true, false]);
+}
+
+export function renderSkipped(skipped: NonNullable<WorkflowView['plan']>['skipped']): string[] {
+  if (skipped.length === 0) return ['  (none)'];
+  const rows = skipped.map((s) => [s.side.toUpperCase(), s.symbol, formatMoney(dec(s.notional)), s.reason]);
+  return table(['SIDE', 'SYMBOL', 'NOTIONAL', 'REASON'], rows, [false, false, true, false]);
+}
+
 export function renderStatus(view: WorkflowView): string {
   const lines = [
     `${view.correlationId}  ${view.state}${view.failure ? ` at ${view.failure.step}` : ''}`,
@@ -56,6 +69,10 @@ export function renderStatus(view: WorkflowView): string {
   }
   lines.push(`  orders: ${view.ordersExecuted}${view.expectedOrders !== undefined ? ` of ${view.expectedOrders} planned` : ''} · value ${formatMoney(dec(view.valueTraded))}`);
   if (view.orders.length > 0) lines.push(...renderOrders(view.orders).map((l) => `  ${l}`));
+  if (view.plan !== undefined) {
+    lines.push(`  Planned (${view.plan.orders.length}):`, ...renderPlannedOrders(view.plan.orders).map((l) => `  ${l}`));
+    lines.push(`  Skipped (${view.plan.skipped.length}):`, ...renderSkipped(view.plan.skipped).map((l) => `  ${l}`));
+  }
   if (view.state !== WorkflowState.running && !view.terminalPublished) lines.push('  terminal event not yet published (the sweeper re-publishes it)');
   return lines.join('\n');
 }

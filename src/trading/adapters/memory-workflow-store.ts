@@ -17,6 +17,7 @@ import {
   type FinishResult,
   type HeldClaim,
   type OrderTally,
+  type StepExtra,
   type StepResult,
   type TerminalOutcome,
   type WorkflowQuery,
@@ -71,11 +72,12 @@ export class MemoryWorkflowStore implements WorkflowStore {
     return record === undefined ? undefined : structuredClone(record);
   }
 
-  async recordStep(correlationId: string, step: Step, result: StepResult, extra: { expectedOrders?: number } = {}): Promise<boolean> {
+  async recordStep(correlationId: string, step: Step, result: StepResult, extra: StepExtra = {}): Promise<boolean> {
     const record = this.workflows.get(correlationId);
     if (record?.state !== WorkflowState.running) return false;
     record.steps[step] = structuredClone(result);
     if (extra.expectedOrders !== undefined) record.expectedOrders = extra.expectedOrders;
+    if (extra.plan !== undefined) record.plan = structuredClone(extra.plan);
     record.updatedAt = new Date(result.completedAt);
     return true;
   }

@@ -116,7 +116,10 @@ export function gate(handler: StepHandler, deps: GateDeps): GatedHandler {
         return skip(event, SkipReason.finished, `stopped: ${output.halted}`);
       }
       if (output.result !== undefined) {
-        const extra = output.expectedOrders !== undefined ? { expectedOrders: output.expectedOrders } : {};
+        const extra = {
+          ...(output.expectedOrders !== undefined ? { expectedOrders: output.expectedOrders } : {}),
+          ...(output.plan !== undefined ? { plan: output.plan } : {}),
+        };
         const recorded = await deps.store.recordStep(record.correlationId, handler.step, output.result, extra);
         if (!recorded) {
           await deps.store.completeClaim(claim, ClaimOutcome.skipped, deps.clock.now());

@@ -6,7 +6,7 @@ import type { Step } from './events.ts';
 import { toDecimalString } from './money.ts';
 import { strategyName } from './strategy.ts';
 import { valueTraded } from './summary.ts';
-import { WORKFLOW_STATES, WorkflowState, type ExecutedOrder, type Failure, type WorkflowQuery, type WorkflowRecord, type WorkflowStore } from '../ports/workflow-store.ts';
+import { WORKFLOW_STATES, WorkflowState, type ExecutedOrder, type Failure, type WorkflowPlan, type WorkflowQuery, type WorkflowRecord, type WorkflowStore } from '../ports/workflow-store.ts';
 
 export interface WorkflowView {
   correlationId: string;
@@ -21,6 +21,8 @@ export interface WorkflowView {
   failure?: Failure;
   steps: Partial<Record<Step, { completedAt: string; summary: Record<string, string | number | boolean> }>>;
   expectedOrders?: number;
+  /** What the portfolio step planned: every order and every skipped trade with its reason. */
+  plan?: WorkflowPlan;
   ordersExecuted: number;
   valueTraded: string;
   orders: (Omit<ExecutedOrder, 'executedAt'> & { executedAt: string })[];
@@ -46,6 +48,7 @@ export function workflowView(record: WorkflowRecord, now: Date): WorkflowView {
     ...(record.failure !== undefined ? { failure: record.failure } : {}),
     steps,
     ...(record.expectedOrders !== undefined ? { expectedOrders: record.expectedOrders } : {}),
+    ...(record.plan !== undefined ? { plan: record.plan } : {}),
     ordersExecuted: record.orders.length,
     valueTraded: toDecimalString(valueTraded(record.orders)),
     orders: record.orders.map((o) => ({ ...o, executedAt: o.executedAt.toISOString() })),

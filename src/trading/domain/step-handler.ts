@@ -4,7 +4,7 @@
  * what it emits and turns its errors into a failed workflow.
  */
 import type { EventOf, EventType, Step, WorkflowEvent } from './events.ts';
-import type { StepResult, WorkflowRecord, WorkflowStore } from '../ports/workflow-store.ts';
+import type { StepResult, WorkflowPlan, WorkflowRecord, WorkflowStore } from '../ports/workflow-store.ts';
 
 export interface Clock {
   now(): Date;
@@ -24,6 +24,8 @@ export interface StepOutput {
   result?: StepResult;
   /** Orders in the plan; stored with the result so completion can be counted in the store. */
   expectedOrders?: number;
+  /** The plan (planned orders, skipped trades); stored with the result, in the same write. */
+  plan?: WorkflowPlan;
   emit: WorkflowEvent[];
   /** The run found every planned order executed: the gate attempts the RUNNING → COMPLETED write. */
   complete?: EventOf<typeof EventType.workflowCompleted>;

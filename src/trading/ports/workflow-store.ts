@@ -11,6 +11,9 @@
  *   `finish` calls exactly one wins; a finished workflow never changes state, steps or orders again.
  * - `recordStep` and `recordExecutedOrder` are conditional on RUNNING too, so a handler that was
  *   already running when the workflow failed cannot add results after the fact.
+ * - The portfolio step's plan (planned orders and skipped trades) is written by `recordStep` in the
+ *   same conditional write as the step's result, and replaces any earlier plan: a re-run stores one
+ *   plan, never two.
  * - Executed orders are a map keyed by client order id: recording one twice is a no-op, so the count
  *   that decides completion is right under redelivery and re-runs.
  * - Event claims (the dedup): `claimEvent` is a conditional put that succeeds when the (consumer,
@@ -40,17 +43,43 @@ export interface StepResult {
   summary: Record<string, string | number | boolean>;
 }
 
-export interface ExecutedOrder {
+/** One order of the portfolio step's plan, as planned (before any fill). */
+export interface PlanOrder {
   clientOrderId: string;
-  brokerOrderId: string;
   symbol: string;
   side: 'buy' | 'sell';
   quantity: string;
+  /** The reference price the plan was computed with (the as-of close). */
   price: string;
   notional: string;
   /** Position in the plan (sells first, then buys). */
   orderIndex: number;
+}
+
+/** A planned order once filled: the broker's id, the fill price (in `price`) and when. */
+export interface ExecutedOrder extends PlanOrder {
+  brokerOrderId: string;
   executedAt: Date;
+}
+
+/** A trade the planner decided not to place, and why (below the minimum, not fractionable, …). */
+export interface PlanSkip {
+  symbol: string;
+  side: 'buy' | 'sell';
+  notional: string;
+  reason: string;
+}
+
+/** What the portfolio step planned, kept for audit. */
+export interface WorkflowPlan {
+  orders: PlanOrder[];
+  skipped: PlanSkip[];
+}
+
+/** Written with a step's result, in the same conditional write. */
+export interface StepExtra {
+  expectedOrders?: number;
+  plan?: WorkflowPlan;
 }
 
 export interface WorkflowRecord {
@@ -64,6 +93,8 @@ export interface WorkflowRecord {
   steps: Partial<Record<Step, StepResult>>;
   /** Orders in the plan; set by the portfolio step, compared with `orders.length` to complete. */
   expectedOrders?: number;
+  /** The portfolio step's plan: every planned order and every skipped trade (audit). */
+  plan?: WorkflowPlan;
   /** Executed orders by plan position. */
   orders: ExecutedOrder[];
   /** The terminal event, written in the same conditional write as the transition (an outbox). */
@@ -133,7 +164,7 @@ export interface WorkflowStore {
   create(input: CreateWorkflowInput): Promise<{ created: boolean; record: WorkflowRecord }>;
   get(correlationId: string): Promise<WorkflowRecord | undefined>;
   /** Records a step's result; returns false (and writes nothing) unless the workflow is RUNNING. */
-  recordStep(correlationId: string, step: Step, result: StepResult, extra?: { expectedOrders?: number }): Promise<boolean>;
+  recordStep(correlationId: string, step: Step, result: StepResult, extra?: StepExtra): Promise<boolean>;
   recordExecutedOrder(correlationId: string, order: ExecutedOrder): Promise<OrderTally>;
   /** RUNNING → COMPLETED | FAILED, conditional; stores the terminal event with the transition. */
   finish(correlationId: string, outcome: TerminalOutcome, at: Date): Promise<FinishResult>;

@@ -242,3 +242,44 @@ describe('a step that dies half-way (its claim expires) is re-run safely', () =>
     expect(new Set(bus.ofType(EventType.tradeExecuted).map((e) => e.eventId)).size).toBe(3);
   });
 });
+
+describe("the portfolio step's plan under redelivery", () => {
+  it('is stored once with the step result: a duplicate SignalGenerated and a re-run after an expired claim leave one plan', async () => {
+    const marketData = await fixtureMarketData();
+    const quotes = new Map([...(await marketData.history(marketData.symbols, '2026-11-20', 1))].map(([s, bars]) => [s, bars.at(-1)!.close]));
+    const paper = new PaperBroker({ cash: '100000', quote: (s) => quotes.get(s), nonFractionable: ['TLT'] });
+    const store = new MemoryWorkflowStore();
+    const bus = new RecordingBus();
+    const clock = tickingClock();
+    const world = { store, bus, clock, marketData, brokers: { main: paper }, notifier: new MemoryNotifier(), leaseMs: 60_000 };
+    // SPY → one buy; EFA (90 of 100,000: below the 100 minimum) and TLT (10: under one whole share) are skipped.
+    const weights = [{ symbol: 'SPY', weight: '0.999' }, { symbol: 'EFA', weight: '0.0009' }, { symbol: 'TLT', weight: '0.0001' }];
+    const params: WorkflowParams = { ...PARAMS, strategy: { kind: 'fixed', weights } };
+    const { correlationId } = await startWorkflow({ store, bus, clock }, { params, correlationId: 'wf-plan-redelivery' });
+    const deliver = (event: WorkflowEvent, parts = world) => freshConsumers(parts).find((c) => c.consumes.includes(event.type))!(event);
+    await deliver(bus.ofType(EventType.workflowStarted)[0]!);
+    const signal = bus.ofType(EventType.signalGenerated)[0]!;
+
+    // The first run records the result (and the plan) and publishes, then its process dies before completing the claim.
+    const dying = Object.create(store) as MemoryWorkflowStore;
+    dying.completeClaim = async () => undefined;
+    expect(await deliver(signal, { ...world, store: dying })).toMatchObject({ status: 'handled' });
+    const first = (await store.get(correlationId))?.plan;
+    expect(first?.orders.map((o) => [o.side, o.symbol, o.orderIndex])).toEqual([['buy', 'SPY', 0]]);
+    expect(first?.skipped.map((s) => s.symbol).sort()).toEqual(['EFA', 'TLT']);
+
+    // Within the lease the redelivery is deferred; after it, the step runs again; once done, duplicates are skipped.
+    expect(await deliver(signal)).toMatchObject({ status: 'deferred' });
+    clock.advance(60_001);
+    expect(await deliver(signal)).toMatchObject({ status: 'handled' });
+    expect(await deliver(signal)).toMatchObject({ status: 'skipped', reason: 'duplicate' });
+
+    const record = await store.get(correlationId);
+    expect(record?.plan).toEqual(first);
+    expect(record?.expectedOrders).toBe(1);
+    const planned = bus.ofType(EventType.rebalancePlanned);
+    expect(planned).toHaveLength(2);
+    expect(new Set(planned.map((e) => e.eventId)).size).toBe(1);
+    expect(record?.plan?.orders[0]?.clientOrderId).toMatch(/^ops-[0-9a-f]{40}$/);
+  });
+});

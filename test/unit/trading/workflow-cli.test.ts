@@ -7,6 +7,8 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { renderStatus } from '../../../src/entry/cli/workflow-render.ts';
+import type { WorkflowView } from '../../../src/trading/domain/status.ts';
 import { runCli } from '../../support/cli-harness.ts';
 
 describe('ops workflow run --local', () => {
@@ -36,6 +38,45 @@ describe('ops workflow run --local', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('keeps the plan: a completed run shows the skipped trades, and its status the planned orders and the skipped ones', async () => {
+    const args = ['workflow', 'run', '--local', '--market-data', 'fixtures', '--as-of', '2026-11-20', '--correlation-id', 'wf-plan', '--cash', '1000', '--position', 'SPY=150', '--min-trade', '40000'];
+    const text = await runCli(args);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain(
+      [
+        'Orders (1):',
+        '  SIDE  SYMBOL   QUANTITY   PRICE   NOTIONAL  CLIENT ORDER ID',
+        '  SELL  SPY     99.449982  606.04  60,270.67  ops-d1ade48f663c19e4770c54545763ffb1f710f6cf',
+        '',
+        'Skipped (2):',
+        '  SIDE  SYMBOL   NOTIONAL  REASON',
+        '  BUY   EFA     30,635.33  below the minimum trade size of 40000',
+        '  BUY   QQQ     30,635.33  below the minimum trade size of 40000',
+        '',
+        'COMPLETED · 1 order(s) · value 60,270.67',
+      ].join('\n'),
+    );
+
+    const run = await runCli([...args, '--json']);
+    const doc = run.json() as { state: string; plan: WorkflowView['plan']; status: WorkflowView };
+    expect(doc.state).toBe('COMPLETED');
+    const sell = { clientOrderId: doc.status.orders[0]?.clientOrderId, symbol: 'SPY', side: 'sell', quantity: '99.449982', price: '606.04', notional: '60270.66709128', orderIndex: 0 };
+    const skipped = (symbol: string) => ({ symbol, side: 'buy', notional: '30635.333333302698', reason: 'below the minimum trade size of 40000' });
+    expect(doc.status.plan).toEqual({ orders: [sell], skipped: [skipped('EFA'), skipped('QQQ')] });
+    expect(doc.plan).toEqual(doc.status.plan);
+
+    const status = renderStatus(doc.status).split('\n');
+    expect(status.slice(status.indexOf('  Planned (1):'))).toEqual([
+      '  Planned (1):',
+      '    SIDE  SYMBOL   QUANTITY  REF PRICE   NOTIONAL  CLIENT ORDER ID',
+      `    SELL  SPY     99.449982     606.04  60,270.67  ${sell.clientOrderId}`,
+      '  Skipped (2):',
+      '    SIDE  SYMBOL   NOTIONAL  REASON',
+      '    BUY   EFA     30,635.33  below the minimum trade size of 40000',
+      '    BUY   QQQ     30,635.33  below the minimum trade size of 40000',
+    ]);
   });
 
   it('prints one JSON document with the timeline, the orders and the failure, and exits 1 when it failed', async () => {

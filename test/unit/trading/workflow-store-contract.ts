@@ -96,6 +96,31 @@ export function describeWorkflowStoreContract(name: string, makeStore: () => Wor
       expect(record?.updatedAt).toEqual(later(20));
     });
 
+    it("stores the portfolio step's plan with its result, and a re-recorded plan replaces it (never two)", async () => {
+      const { store, correlationId } = await fresh('plan');
+      const plan = {
+        orders: [
+          { clientOrderId: 'ops-a', symbol: 'TLT', side: 'sell' as const, quantity: '3', price: '90.5', notional: '271.5', orderIndex: 0 },
+          { clientOrderId: 'ops-b', symbol: 'SPY', side: 'buy' as const, quantity: '1.234567', price: '600.01', notional: '740.75', orderIndex: 1 },
+        ],
+        skipped: [{ symbol: 'GLD', side: 'buy' as const, notional: '42.1', reason: 'below the minimum trade size of 100' }],
+      };
+      expect(await store.recordStep(correlationId, 'portfolio', { completedAt: later(20), summary: { orders: 2 } }, { expectedOrders: 2, plan })).toBe(true);
+      expect((await store.get(correlationId))?.plan).toEqual(plan);
+      // A re-run (expired claim) records its plan again: it replaces the first, nothing is appended.
+      expect(await store.recordStep(correlationId, 'portfolio', { completedAt: later(30), summary: { orders: 2 } }, { expectedOrders: 2, plan })).toBe(true);
+      const record = await store.get(correlationId);
+      expect(record?.plan).toEqual(plan);
+      expect(record?.expectedOrders).toBe(2);
+      // A step recorded without a plan leaves it alone; an empty plan round-trips.
+      await store.recordStep(correlationId, 'execution', { completedAt: later(40), summary: {} });
+      expect((await store.get(correlationId))?.plan).toEqual(plan);
+      const other = await fresh('plan-empty');
+      await other.store.recordStep(other.correlationId, 'portfolio', { completedAt: later(20), summary: {} }, { expectedOrders: 0, plan: { orders: [], skipped: [] } });
+      expect((await other.store.get(other.correlationId))?.plan).toEqual({ orders: [], skipped: [] });
+      expect((await fresh('plan-none')).record.plan).toBeUndefined();
+    });
+
     it('counts executed orders by client order id: recording one twice adds nothing', async () => {
       const { store, correlationId } = await fresh('orders');
       await store.recordStep(correlationId, 'portfolio', { completedAt: later(1), summary: {} }, { expectedOrders: 2 });

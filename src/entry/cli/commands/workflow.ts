@@ -27,7 +27,7 @@ import { listWorkflows, workflowStatus } from '../../../trading/domain/status.ts
 import { DEFAULT_STRATEGY } from '../../../trading/domain/strategy.ts';
 import { DEFAULT_WORKFLOW_TIMEOUT_MS, sweepWorkflows } from '../../../trading/domain/sweeper.ts';
 import { jsonLinesLogger, silentLogger } from '../../../trading/ports/workflow-logger.ts';
-import { renderList, renderOrders, renderStatus, renderTimeline } from '../workflow-render.ts';
+import { renderList, renderOrders, renderSkipped, renderStatus, renderTimeline } from '../workflow-render.ts';
 import { WORKFLOW_STATES, WorkflowState } from '../../../trading/ports/workflow-store.ts';
 import { awsSettingsFrom, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
 import { defineCommand, type OpsGroup } from '../command.ts';
@@ -116,6 +116,7 @@ export const workflowRunCommand = defineCommand<RunArgs>({
       logger: args.verbose ? jsonLinesLogger(ctx.stderr, ctx.now) : silentLogger,
     });
     const state = result.status.state;
+    const skipped = result.status.plan?.skipped ?? [];
     const note = describeSessionDate(result.asOf);
     const text = [
       `Workflow ${result.correlationId} (local: in-memory bus, paper broker, ${source === 'fixtures' ? 'fixture' : 'synthetic'} closes as of ${result.status.asOf})`,
@@ -124,6 +125,8 @@ export const workflowRunCommand = defineCommand<RunArgs>({
       '',
       `Orders (${result.status.orders.length}):`,
       ...renderOrders(result.status.orders),
+      // Skipped trades are shown when there are any; planned orders match the executed ones above.
+      ...(skipped.length > 0 ? ['', `Skipped (${skipped.length}):`, ...renderSkipped(skipped)] : []),
       '',
       result.terminal === undefined
         ? `${state}: the bus went idle without a terminal event (a bug: please report it)`
@@ -140,6 +143,7 @@ export const workflowRunCommand = defineCommand<RunArgs>({
         ...(result.status.failure ? { failure: result.status.failure } : {}),
         timeline: result.timeline,
         orders: result.status.orders,
+        ...(result.status.plan !== undefined ? { plan: result.status.plan } : {}),
         status: result.status,
         notifications: result.notifications.map((n) => ({ subject: n.subject })),
       },

@@ -5,6 +5,7 @@
  * here, before any order exists. The limits come from the workflow's params, i.e. those it started with.
  */
 import type { BrokerDirectory } from '../broker-directory.ts';
+import { clientOrderId } from '../client-order-id.ts';
 import { makeEvent } from '../event-factory.ts';
 import { EventType, Step } from '../events.ts';
 import { daysBetween, type MarketData } from '../../ports/market-data.ts';
@@ -58,6 +59,10 @@ export function createPortfolioStep(deps: PortfolioStepDeps): StepHandler<typeof
           summary: { equity: toDecimalString(plan.equity), orders: plan.orders.length, sells: plan.orders.filter((o) => o.side === 'sell').length, skipped: plan.skipped.length },
         },
         expectedOrders: plan.orders.length,
+        plan: {
+          orders: plan.orders.map((o, orderIndex) => ({ clientOrderId: clientOrderId(event.correlationId, o.symbol, o.side), ...o, orderIndex })),
+          skipped: plan.skipped.map((s) => ({ ...s })),
+        },
         emit: [planned],
       };
     },
