@@ -86,7 +86,7 @@ function blindness(failure: LookupFailure, what: string): Blindness {
 }
 
 /** Exit 2 for what the caller can fix; exit 3 for an outage or a bug. */
-export function isConfigurationBlindness(blind: Blindness): boolean {
+export function isConfigurationBlindness(blind: Pick<Blindness, 'cause'>): boolean {
   return blind.cause !== BlindCause.fault;
 }
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DynamoAlertStateStore } from '../../../aws/alert-state-store.ts';
 import { createAwsClients } from '../../../aws/clients.ts';
 import { FileAlertStateStore, DEFAULT_ALERT_STATE_FILE, type AlertStateStore } from '../../../alerts/index.ts';
-import { BlindCause } from '../../../checks/blindness.ts';
+import { isConfigurationBlindness } from '../../../checks/blindness.ts';
 import { Severity } from '../../../checks/finding.ts';
 import { renderReport } from '../../../checks/report.ts';
 import { UserError } from '../../../errors.ts';
@@ -111,7 +111,7 @@ export const healthcheckCommand = defineCommand<Args>({
     });
     const blind = result.report.blind;
     // Blind: the metrics and the alert went out, but the exit code says what the check-schedulers one does.
-    const exitCode = blind ? (blind.cause === BlindCause.fault ? 3 : 2) : result.ok ? 0 : 1;
+    const exitCode = blind ? (isConfigurationBlindness(blind) ? 2 : 3) : result.ok ? 0 : 1;
     return { exitCode, json: result, text: renderHealthcheck(result, ctx) };
   },
 });

@@ -40,7 +40,8 @@ export function createExecutionStep(deps: ExecutionStepDeps): StepHandler<typeof
         const fillPrice = order.fillPrice ?? dec(planned.price);
         const notional = toDecimalString(order.quantity.times(fillPrice));
         const executedAt = ctx.now();
-        const recorded = await ctx.store.recordExecutedOrder(id, {
+        // What the store records and what TradeExecuted carries: the same fill.
+        const fill = {
           clientOrderId: cid,
           brokerOrderId: order.brokerOrderId,
           symbol: planned.symbol,
@@ -49,25 +50,15 @@ export function createExecutionStep(deps: ExecutionStepDeps): StepHandler<typeof
           price: toDecimalString(fillPrice),
           notional,
           orderIndex: index,
-          executedAt,
-        });
+        };
+        const recorded = await ctx.store.recordExecutedOrder(id, { ...fill, executedAt });
         // The workflow failed or timed out meanwhile: place nothing more.
         if (!recorded.accepted) return { emit: [], halted: `workflow ${id} stopped RUNNING after ${index + 1} of ${orders.length} orders` };
         tally = recorded;
         const trade = makeEvent(
           EventType.tradeExecuted,
           { correlationId: id, causationId: event.eventId, producer: Step.execution, occurredAt: executedAt },
-          {
-            clientOrderId: cid,
-            brokerOrderId: order.brokerOrderId,
-            symbol: planned.symbol,
-            side: planned.side,
-            quantity: toDecimalString(order.quantity),
-            price: toDecimalString(fillPrice),
-            notional,
-            orderIndex: index,
-            orderCount: orders.length,
-          },
+          { ...fill, orderCount: orders.length },
           cid,
         );
         await ctx.publish([trade]);
