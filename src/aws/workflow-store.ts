@@ -8,13 +8,19 @@
  * | `WORKFLOW`                   | the run                 | workflowState, params, startedAt (ms), updatedAt, finishedAt?,    |
  * |                              |                         | failure?, steps (map), expectedOrders?, plan? (orders, skipped;   |
  * |                              |                         | set with the portfolio result), orders (map by client order id),  |
- * |                              |                         | terminalEvent? (JSON), terminalPublishedAt?, expiresAt            |
- * | `CLAIM#<consumer>#<eventId>` | one consumer's claim on | claimStatus (claimed / done), claimToken, leaseUntil (ms),        |
- * |                              | one event (the dedup)   | attempts, outcome?, expiresAt                                     |
+ * |                              |                         | outbox (map step → events JSON), claims (map                      |
+ * |                              |                         | `<consumer>#<eventId>` → st, token, leaseUntil, outcome?),         |
+ * |                              |                         | claimAttempts (map), terminalEvent? (JSON), terminalPublishedAt?, |
+ * |                              |                         | expiresAt                                                         |
+ *
+ * Claims live in the workflow item on purpose: one UpdateItem then checks the workflow's state, claims
+ * the event and returns the record, where a claim item of its own would cost a read and a write. With
+ * the step's result written in the same UpdateItem as its claim's completion, a step costs two calls.
+ * An item holds a handful of claims (one per consumer and event; TradeExecuted has no consumer), far
+ * below DynamoDB's 400 KB item limit.
  *
  * A sparse global secondary index `byState` (workflowState, startedAt) lists runs by state, newest
- * first; claims have no workflowState, so they never appear in it. `expiresAt` (epoch seconds) is the
- * TTL attribute, counted from the run's start for every item of the run.
+ * first. `expiresAt` (epoch seconds) is the TTL attribute, counted from the run's start.
  *
  * Every state change is one UpdateItem with a condition on `workflowState = RUNNING`, so two Lambdas
  * racing to finish a workflow cannot both win, and nothing is recorded after it finished. Reads that
@@ -22,12 +28,12 @@
  * which only the status commands and the sweeper read, and the sweeper's writes are conditional too.
  */
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { clipText } from '../clip-text.ts';
 import { FaultError, UserError } from '../errors.ts';
-import { parseWorkflowEvent, STEPS, workflowParamsSchema, type Step, type TerminalEvent } from '../trading/domain/events.ts';
+import { parseWorkflowEvent, STEPS, workflowParamsSchema, type Step, type TerminalEvent, type WorkflowEvent } from '../trading/domain/events.ts';
 import { byPlanPosition } from '../trading/adapters/memory-workflow-store.ts';
 import {
   ClaimOutcome,
@@ -39,7 +45,9 @@ import {
   type ClaimKey,
   type ClaimResult,
   type CreateWorkflowInput,
+  type Delivery,
   type ExecutedOrder,
+  type FinishExtra,
   type FinishResult,
   type HeldClaim,
   type OrderTally,
@@ -50,6 +58,7 @@ import {
   type WorkflowRecord,
   type WorkflowStore,
 } from '../trading/ports/workflow-store.ts';
+import { errorMessage, errorName } from '../aws-error.ts';
 import { callDynamo, dynamoErrorMapper, grantToCallerHint, isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ensureDynamoTable, type EnsureTableOptions } from './dynamo-table.ts';
 
@@ -119,6 +128,9 @@ export class DynamoWorkflowStore implements WorkflowStore {
       updatedAt: startedAt,
       steps: {},
       orders: {},
+      outbox: {},
+      claims: {},
+      claimAttempts: {},
       [WORKFLOW_TTL_ATTRIBUTE]: this.expiresAt(input.startedAt),
     };
     try {
@@ -133,40 +145,46 @@ export class DynamoWorkflowStore implements WorkflowStore {
   }
 
   async get(correlationId: string): Promise<WorkflowRecord | undefined> {
-    const response = await this.send('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK }, ConsistentRead: true })),
-    );
-    return response.Item === undefined ? undefined : toRecord(response.Item);
+    const item = await this.getItem(correlationId);
+    return item === undefined ? undefined : toRecord(item);
   }
 
   async recordStep(correlationId: string, step: Step, result: StepResult, extra: StepExtra = {}): Promise<boolean> {
     const withExpected = extra.expectedOrders !== undefined;
     // The plan goes in the same conditional write as the result, replacing any earlier one: a re-run stores one plan.
     const withPlan = extra.plan !== undefined;
+    const withOutbox = extra.outbox !== undefined;
+    const done = extra.claim !== undefined ? claimDone(extra.claim, ClaimOutcome.succeeded, result.completedAt) : undefined;
     try {
-      await this.send('UpdateItem', () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
-            UpdateExpression: `SET #steps.#step = :result, #updatedAt = :now${withExpected ? ', #expected = :expected' : ''}${withPlan ? ', #plan = :plan' : ''}`,
-            ConditionExpression: '#state = :running',
-            ExpressionAttributeNames: {
-              '#steps': 'steps',
-              '#step': step,
-              '#updatedAt': 'updatedAt',
-              '#state': 'workflowState',
-              ...(withExpected ? { '#expected': 'expectedOrders' } : {}),
-              ...(withPlan ? { '#plan': 'plan' } : {}),
-            },
-            ExpressionAttributeValues: {
-              ':result': { completedAt: result.completedAt.getTime(), summary: result.summary },
-              ':now': result.completedAt.getTime(),
-              ':running': WorkflowState.running,
-              ...(withExpected ? { ':expected': extra.expectedOrders } : {}),
-              ...(extra.plan !== undefined ? { ':plan': { orders: extra.plan.orders, skipped: extra.plan.skipped } } : {}),
-            },
-          }),
+      await this.withClaimMaps(correlationId, () =>
+        this.send('UpdateItem', () =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
+              UpdateExpression: `SET #steps.#step = :result, #updatedAt = :now${withExpected ? ', #expected = :expected' : ''}${withPlan ? ', #plan = :plan' : ''}${withOutbox ? ', #outbox.#step = :outbox' : ''}${done ? `, ${done.set}` : ''}`,
+              ConditionExpression: '#state = :running',
+              ExpressionAttributeNames: {
+                '#steps': 'steps',
+                '#step': step,
+                '#updatedAt': 'updatedAt',
+                '#state': 'workflowState',
+                ...(withExpected ? { '#expected': 'expectedOrders' } : {}),
+                ...(withPlan ? { '#plan': 'plan' } : {}),
+                ...(withOutbox ? { '#outbox': 'outbox' } : {}),
+                ...done?.names,
+              },
+              ExpressionAttributeValues: {
+                ':result': { completedAt: result.completedAt.getTime(), summary: result.summary },
+                ':now': result.completedAt.getTime(),
+                ':running': WorkflowState.running,
+                ...(withExpected ? { ':expected': extra.expectedOrders } : {}),
+                ...(extra.plan !== undefined ? { ':plan': { orders: extra.plan.orders, skipped: extra.plan.skipped } } : {}),
+                ...(extra.outbox !== undefined ? { ':outbox': JSON.stringify(extra.outbox) } : {}),
+                ...done?.values,
+              },
+            }),
+          ),
         ),
       );
       return true;
@@ -201,32 +219,40 @@ export class DynamoWorkflowStore implements WorkflowStore {
     return { accepted: false, executed: record?.orders.length ?? 0, expected: record?.expectedOrders };
   }
 
-  async finish(correlationId: string, outcome: TerminalOutcome, at: Date): Promise<FinishResult> {
+  async finish(correlationId: string, outcome: TerminalOutcome, at: Date, extra: FinishExtra = {}): Promise<FinishResult> {
     const failed = outcome.state === WorkflowState.failed;
+    const step = extra.result;
+    const done = extra.claim !== undefined ? claimDone(extra.claim, ClaimOutcome.succeeded, at) : undefined;
     try {
-      const response = await this.send('UpdateItem', () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
-            UpdateExpression: `SET #state = :to, #finishedAt = :at, #updatedAt = :at, #terminal = :event${failed ? ', #failure = :failure' : ''}`,
-            ConditionExpression: '#state = :running',
-            ExpressionAttributeNames: {
-              '#state': 'workflowState',
-              '#finishedAt': 'finishedAt',
-              '#updatedAt': 'updatedAt',
-              '#terminal': 'terminalEvent',
-              ...(failed ? { '#failure': 'failure' } : {}),
-            },
-            ExpressionAttributeValues: {
-              ':to': outcome.state,
-              ':at': at.getTime(),
-              ':event': JSON.stringify(outcome.event),
-              ':running': WorkflowState.running,
-              ...(failed ? { ':failure': outcome.failure } : {}),
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
+      const response = await this.withClaimMaps(correlationId, () =>
+        this.send('UpdateItem', () =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
+              UpdateExpression: `SET #state = :to, #finishedAt = :at, #updatedAt = :at, #terminal = :event${failed ? ', #failure = :failure' : ''}${step ? ', #steps.#step = :result' : ''}${done ? `, ${done.set}` : ''}`,
+              ConditionExpression: '#state = :running',
+              ExpressionAttributeNames: {
+                '#state': 'workflowState',
+                '#finishedAt': 'finishedAt',
+                '#updatedAt': 'updatedAt',
+                '#terminal': 'terminalEvent',
+                ...(failed ? { '#failure': 'failure' } : {}),
+                ...(step ? { '#steps': 'steps', '#step': step.step } : {}),
+                ...done?.names,
+              },
+              ExpressionAttributeValues: {
+                ':to': outcome.state,
+                ':at': at.getTime(),
+                ':event': JSON.stringify(outcome.event),
+                ':running': WorkflowState.running,
+                ...(failed ? { ':failure': outcome.failure } : {}),
+                ...(step ? { ':result': { completedAt: step.result.completedAt.getTime(), summary: step.result.summary } } : {}),
+                ...done?.values,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
         ),
       );
       return { won: true, record: toRecord(response.Attributes ?? {}) };
@@ -255,67 +281,76 @@ export class DynamoWorkflowStore implements WorkflowStore {
     }
   }
 
-  async claimEvent(key: ClaimKey, at: Date, leaseMs: number): Promise<ClaimResult> {
-    // A release can delete the item between our failed condition and our read; then claim again.
+  async claimDelivery(key: ClaimKey, at: Date, leaseMs: number, requiredState?: WorkflowState): Promise<ClaimResult> {
+    const k = claimMapKey(key);
+    // A claim that needs a finished workflow is the terminal event's delivery: it proves publication.
+    const delivered = requiredState !== undefined && requiredState !== WorkflowState.running;
+    // A release can remove the claim between our failed condition and our read; then claim again.
     for (let round = 0; round < 3; round++) {
       const token = this.newToken();
       try {
-        const response = await this.send('UpdateItem', () =>
-          this.doc.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: claimKey(key),
-              UpdateExpression: 'SET #status = :claimed, #token = :token, #lease = :lease, #claimedAt = :now, #consumer = :consumer, #eventId = :eventId, #ttl = :ttl ADD #attempts :one',
-              ConditionExpression: 'attribute_not_exists(pk) OR (#status = :claimed AND #lease < :now)',
-              ExpressionAttributeNames: {
-                '#status': 'claimStatus',
-                '#token': 'claimToken',
-                '#lease': 'leaseUntil',
-                '#claimedAt': 'claimedAt',
-                '#consumer': 'consumer',
-                '#eventId': 'eventId',
-                '#ttl': WORKFLOW_TTL_ATTRIBUTE,
-                '#attempts': 'attempts',
-              },
-              ExpressionAttributeValues: {
-                ':claimed': 'claimed',
-                ':token': token,
-                ':lease': at.getTime() + leaseMs,
-                ':now': at.getTime(),
-                ':consumer': key.consumer,
-                ':eventId': key.eventId,
-                ':ttl': this.expiresAt(at),
-                ':one': 1,
-              },
-              ReturnValues: 'ALL_NEW',
-            }),
+        const response = await this.withClaimMaps(key.correlationId, () =>
+          this.send('UpdateItem', () =>
+            this.doc.send(
+              new UpdateCommand({
+                TableName: this.tableName,
+                Key: { pk: workflowPk(key.correlationId), sk: WORKFLOW_SK },
+                UpdateExpression: `SET #claims.#k = :claim, #attempts.#k = if_not_exists(#attempts.#k, :zero) + :one${delivered ? ', #published = if_not_exists(#published, :now)' : ''}`,
+                ConditionExpression: `attribute_exists(#pk)${requiredState !== undefined ? ' AND #state = :required' : ''} AND (attribute_not_exists(#claims.#k) OR (#claims.#k.#st = :claimed AND #claims.#k.#lease < :now))`,
+                ExpressionAttributeNames: {
+                  '#pk': 'pk',
+                  '#claims': 'claims',
+                  '#attempts': 'claimAttempts',
+                  '#k': k,
+                  '#st': 'st',
+                  '#lease': 'leaseUntil',
+                  ...(requiredState !== undefined ? { '#state': 'workflowState' } : {}),
+                  ...(delivered ? { '#published': 'terminalPublishedAt' } : {}),
+                },
+                ExpressionAttributeValues: {
+                  ':claim': { st: 'claimed', token, leaseUntil: at.getTime() + leaseMs, claimedAt: at.getTime() },
+                  ':claimed': 'claimed',
+                  ':now': at.getTime(),
+                  ':zero': 0,
+                  ':one': 1,
+                  ...(requiredState !== undefined ? { ':required': requiredState } : {}),
+                },
+                ReturnValues: 'ALL_NEW',
+              }),
+            ),
           ),
         );
-        const attempts: unknown = response.Attributes?.attempts;
-        return { status: 'claimed', claim: { ...key, token }, attempt: typeof attempts === 'number' ? attempts : 1 };
+        const attributes = response.Attributes ?? {};
+        const attempts: unknown = (attributes.claimAttempts as Record<string, unknown> | undefined)?.[k];
+        return { status: 'claimed', claim: { ...key, token }, attempt: typeof attempts === 'number' ? attempts : 1, record: toRecord(attributes) };
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
       }
-      const existing = await this.send('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: claimKey(key), ConsistentRead: true })));
-      const item = existing.Item;
-      if (item === undefined) continue;
-      if (item.claimStatus === 'done') return { status: 'done', outcome: parseOutcome(item.outcome) };
-      return { status: 'held', leaseUntil: new Date(readNumber(item, 'leaseUntil')) };
+      // The losing path only: read what stopped us (a finished workflow, a done or live claim).
+      const item = await this.getItem(key.correlationId);
+      if (item === undefined) return { status: 'unknown' };
+      const record = toRecord(item);
+      if (requiredState !== undefined && record.state !== requiredState) return { status: 'state', record };
+      const claim = storedClaimSchema.safeParse((item.claims as Record<string, unknown> | undefined)?.[k]);
+      if (!claim.success) continue;
+      if (claim.data.st === 'done') return { status: 'done', outcome: parseOutcome(claim.data.outcome), record };
+      if (claim.data.leaseUntil >= at.getTime()) return { status: 'held', leaseUntil: new Date(claim.data.leaseUntil), record };
     }
     throw new FaultError('WORKFLOW_STORE_FAILED', `Could not claim event ${key.eventId} for ${key.consumer}: the claim kept changing.`);
   }
 
   async completeClaim(claim: HeldClaim, outcome: ClaimOutcome, at: Date): Promise<void> {
+    const done = claimDone(claim, outcome, at);
     try {
       await this.send('UpdateItem', () =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: claimKey(claim),
-            UpdateExpression: 'SET #status = :done, #outcome = :outcome, #doneAt = :at',
-            ConditionExpression: '#token = :token',
-            ExpressionAttributeNames: { '#status': 'claimStatus', '#outcome': 'outcome', '#doneAt': 'doneAt', '#token': 'claimToken' },
-            ExpressionAttributeValues: { ':done': 'done', ':outcome': outcome, ':at': at.getTime(), ':token': claim.token },
+            Key: { pk: workflowPk(claim.correlationId), sk: WORKFLOW_SK },
+            UpdateExpression: `SET ${done.set}`,
+            ConditionExpression: '#claims.#k.#token = :token',
+            ExpressionAttributeNames: { ...done.names, '#token': 'token' },
+            ExpressionAttributeValues: { ...done.values, ':token': claim.token },
           }),
         ),
       );
@@ -327,20 +362,58 @@ export class DynamoWorkflowStore implements WorkflowStore {
 
   async releaseClaim(claim: HeldClaim): Promise<void> {
     try {
-      await this.send('DeleteItem', () =>
+      await this.send('UpdateItem', () =>
         this.doc.send(
-          new DeleteCommand({
+          new UpdateCommand({
             TableName: this.tableName,
-            Key: claimKey(claim),
-            ConditionExpression: '#token = :token AND #status = :claimed',
-            ExpressionAttributeNames: { '#token': 'claimToken', '#status': 'claimStatus' },
-            ExpressionAttributeValues: { ':token': claim.token, ':claimed': 'claimed' },
+            Key: { pk: workflowPk(claim.correlationId), sk: WORKFLOW_SK },
+            UpdateExpression: 'REMOVE #claims.#k, #attempts.#k',
+            ConditionExpression: '#claims.#k.#token = :token',
+            ExpressionAttributeNames: { '#claims': 'claims', '#attempts': 'claimAttempts', '#k': claimMapKey(claim), '#token': 'token' },
+            ExpressionAttributeValues: { ':token': claim.token },
           }),
         ),
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
+  }
+
+  /**
+   * Runs a write that sets a path inside the claims, claimAttempts or outbox maps. An item written
+   * before those maps existed rejects such a path (ValidationException); it gets the empty maps once
+   * and the write is tried again.
+   */
+  private async withClaimMaps<T>(correlationId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isMissingDocumentPath(error)) throw error;
+    }
+    try {
+      await this.send('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
+            UpdateExpression: 'SET #claims = if_not_exists(#claims, :empty), #attempts = if_not_exists(#attempts, :empty), #outbox = if_not_exists(#outbox, :empty)',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#claims': 'claims', '#attempts': 'claimAttempts', '#outbox': 'outbox' },
+            ExpressionAttributeValues: { ':empty': {} },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    return write();
+  }
+
+  private async getItem(correlationId: string): Promise<Record<string, unknown> | undefined> {
+    const response = await this.send('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK }, ConsistentRead: true })),
+    );
+    return response.Item;
   }
 
   async list(query: WorkflowQuery = {}): Promise<WorkflowRecord[]> {
@@ -404,13 +477,30 @@ function workflowPk(correlationId: string): string {
   return `WF#${correlationId}`;
 }
 
-function claimKey(key: ClaimKey): { pk: string; sk: string } {
-  return { pk: workflowPk(key.correlationId), sk: `CLAIM#${key.consumer}#${key.eventId}` };
+/** The claim's key inside the workflow item's `claims` map. */
+function claimMapKey(key: Pick<ClaimKey, 'consumer' | 'eventId'>): string {
+  return `${key.consumer}#${key.eventId}`;
+}
+
+/** The SET clause (with its names and values) that completes a claim, for any write to the item. */
+function claimDone(claim: HeldClaim, outcome: ClaimOutcome, at: Date): { set: string; names: Record<string, string>; values: Record<string, unknown> } {
+  return {
+    set: '#claims.#k.#st = :done, #claims.#k.#outcome = :outcome, #claims.#k.#doneAt = :doneAt',
+    names: { '#claims': 'claims', '#k': claimMapKey(claim), '#st': 'st', '#outcome': 'outcome', '#doneAt': 'doneAt' },
+    values: { ':done': 'done', ':outcome': outcome, ':doneAt': at.getTime() },
+  };
+}
+
+function isMissingDocumentPath(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  return errorName(cause) === 'ValidationException' && /document path/i.test(errorMessage(cause));
 }
 
 function parseOutcome(value: unknown): ClaimOutcome {
   return value === ClaimOutcome.failed || value === ClaimOutcome.skipped ? value : ClaimOutcome.succeeded;
 }
+
+const storedClaimSchema = z.object({ st: z.enum(['claimed', 'done']), leaseUntil: z.number(), outcome: z.string().optional() });
 
 const summarySchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -445,6 +535,8 @@ const workflowItemSchema = z.object({
   orders: z.record(z.string(), storedOrderSchema).default({}),
   terminalEvent: z.string().optional(),
   terminalPublishedAt: z.number().optional(),
+  outbox: z.record(z.string(), z.string()).default({}),
+  claims: z.record(z.string(), storedClaimSchema).default({}),
   expiresAt: z.number(),
 });
 
@@ -478,14 +570,24 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
       .sort(byPlanPosition),
     ...(terminalEvent !== undefined ? { terminalEvent } : {}),
     ...(i.terminalPublishedAt !== undefined ? { terminalPublishedAt: new Date(i.terminalPublishedAt) } : {}),
+    outbox: readOutbox(i.correlationId, i.outbox),
+    deliveries: Object.entries(i.claims).map(([k, claim]): Delivery => {
+      const cut = k.indexOf('#');
+      return { consumer: k.slice(0, cut), eventId: k.slice(cut + 1), status: claim.st, ...(claim.st === 'done' ? { outcome: parseOutcome(claim.outcome) } : {}) };
+    }),
     expiresAt: new Date(i.expiresAt * 1000),
   };
 }
 
-function readNumber(item: Record<string, unknown>, attribute: string): number {
-  const value = item[attribute];
-  if (typeof value !== 'number') throw new FaultError('WORKFLOW_STORE_CORRUPT_ITEM', `Item ${String(item.pk)} / ${String(item.sk)} has no numeric "${attribute}".`);
-  return value;
+function readOutbox(correlationId: string, stored: Record<string, string>): WorkflowRecord['outbox'] {
+  const outbox: WorkflowRecord['outbox'] = {};
+  for (const [step, json] of Object.entries(stored)) {
+    if (!(STEPS as readonly string[]).includes(step)) continue;
+    const events = JSON.parse(json) as unknown;
+    if (!Array.isArray(events)) throw new FaultError('WORKFLOW_STORE_CORRUPT_ITEM', `Workflow ${correlationId}: the ${step} outbox is not a list of events.`);
+    outbox[step as Step] = events.map((event: unknown, i): WorkflowEvent => parseWorkflowEvent(event, `${step} outbox event ${i} of ${correlationId}`));
+  }
+  return outbox;
 }
 
 /**

@@ -47,6 +47,8 @@ describe('ops workflow on the sandbox', () => {
     const early = await runCli(['workflow', 'sweep', '--timeout-minutes', '15'], { env, now: at(10) });
     expect(early.exitCode).toBe(0);
     expect(early.stdout).toContain('0 workflow(s) RUNNING longer than 15 min');
+    // Nothing consumes events on this bare bus: the unclaimed WorkflowStarted is relayed.
+    expect(early.stdout).toContain('1 unclaimed step event(s) re-published: wf-cli-e2e WorkflowStarted');
 
     const sweep = await runCli(['workflow', 'sweep', '--timeout-minutes', '15', '--json'], { env, now: at(16) });
     expect(sweep.exitCode).toBe(1);
@@ -54,7 +56,11 @@ describe('ops workflow on the sandbox', () => {
 
     const failed = await runCli(['workflow', 'status', 'wf-cli-e2e', '--json'], { env, now: at(20) });
     expect(failed.exitCode).toBe(1);
-    expect(failed.json()).toMatchObject({ state: 'FAILED', failure: { step: 'strategy', errorCode: 'WORKFLOW_TIMEOUT' }, durationMs: 16 * 60_000, terminalPublished: true });
+    // Handed to the bus, but no notification consumer claimed it: not yet known to be delivered.
+    expect(failed.json()).toMatchObject({ state: 'FAILED', failure: { step: 'strategy', errorCode: 'WORKFLOW_TIMEOUT' }, durationMs: 16 * 60_000, terminalPublished: false });
+    const relay = await runCli(['workflow', 'sweep', '--json'], { env, now: at(20) });
+    expect(relay.json()).toMatchObject({ timedOut: [], republished: ['wf-cli-e2e'] });
+    expect((await runCli(['workflow', 'status', 'wf-cli-e2e', '--json'], { env, now: at(21) })).json()).toMatchObject({ terminalPublished: true });
 
     const all = await runCli(['workflow', 'list'], { env, now: at(20) });
     expect(all.stdout).toContain('1 workflow(s): 0 running, 0 completed, 1 failed');

@@ -13,7 +13,9 @@ import {
   type ClaimKey,
   type ClaimResult,
   type CreateWorkflowInput,
+  type Delivery,
   type ExecutedOrder,
+  type FinishExtra,
   type FinishResult,
   type HeldClaim,
   type OrderTally,
@@ -41,7 +43,8 @@ export interface MemoryWorkflowStoreOptions {
 
 export class MemoryWorkflowStore implements WorkflowStore {
   private readonly workflows = new Map<string, WorkflowRecord>();
-  private readonly claims = new Map<string, ClaimItem>();
+  /** Claims per workflow, by `consumer\u001feventId` (in DynamoDB they live in the workflow item). */
+  private readonly claims = new Map<string, Map<string, ClaimItem>>();
   private readonly ttlDays: number;
   private readonly newToken: () => string;
 
@@ -52,7 +55,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   async create(input: CreateWorkflowInput): Promise<{ created: boolean; record: WorkflowRecord }> {
     const existing = this.workflows.get(input.correlationId);
-    if (existing !== undefined) return { created: false, record: structuredClone(existing) };
+    if (existing !== undefined) return { created: false, record: this.snapshot(existing) };
     const record: WorkflowRecord = {
       correlationId: input.correlationId,
       state: WorkflowState.running,
@@ -61,15 +64,18 @@ export class MemoryWorkflowStore implements WorkflowStore {
       updatedAt: new Date(input.startedAt),
       steps: {},
       orders: [],
+      outbox: {},
+      deliveries: [],
       expiresAt: ttlFrom(input.startedAt, this.ttlDays),
     };
     this.workflows.set(input.correlationId, record);
-    return { created: true, record: structuredClone(record) };
+    this.claims.set(input.correlationId, new Map());
+    return { created: true, record: this.snapshot(record) };
   }
 
   async get(correlationId: string): Promise<WorkflowRecord | undefined> {
     const record = this.workflows.get(correlationId);
-    return record === undefined ? undefined : structuredClone(record);
+    return record === undefined ? undefined : this.snapshot(record);
   }
 
   async recordStep(correlationId: string, step: Step, result: StepResult, extra: StepExtra = {}): Promise<boolean> {
@@ -78,7 +84,9 @@ export class MemoryWorkflowStore implements WorkflowStore {
     record.steps[step] = structuredClone(result);
     if (extra.expectedOrders !== undefined) record.expectedOrders = extra.expectedOrders;
     if (extra.plan !== undefined) record.plan = structuredClone(extra.plan);
+    if (extra.outbox !== undefined) record.outbox[step] = structuredClone([...extra.outbox]);
     record.updatedAt = new Date(result.completedAt);
+    if (extra.claim !== undefined) this.markDone(extra.claim, ClaimOutcome.succeeded);
     return true;
   }
 
@@ -95,16 +103,18 @@ export class MemoryWorkflowStore implements WorkflowStore {
     return { accepted: true, executed: record.orders.length, expected: record.expectedOrders };
   }
 
-  async finish(correlationId: string, outcome: TerminalOutcome, at: Date): Promise<FinishResult> {
+  async finish(correlationId: string, outcome: TerminalOutcome, at: Date, extra: FinishExtra = {}): Promise<FinishResult> {
     const record = this.workflows.get(correlationId);
     if (record === undefined) return { won: false, record: undefined };
-    if (record.state !== WorkflowState.running) return { won: false, record: structuredClone(record) };
+    if (record.state !== WorkflowState.running) return { won: false, record: this.snapshot(record) };
     record.state = outcome.state;
     record.finishedAt = new Date(at);
     record.updatedAt = new Date(at);
     record.terminalEvent = structuredClone(outcome.event);
     if (outcome.state === WorkflowState.failed) record.failure = { ...outcome.failure };
-    return { won: true, record: structuredClone(record) };
+    if (extra.result !== undefined) record.steps[extra.result.step] = structuredClone(extra.result.result);
+    if (extra.claim !== undefined) this.markDone(extra.claim, ClaimOutcome.succeeded);
+    return { won: true, record: this.snapshot(record) };
   }
 
   async markTerminalPublished(correlationId: string, at: Date): Promise<void> {
@@ -112,30 +122,50 @@ export class MemoryWorkflowStore implements WorkflowStore {
     if (record?.terminalEvent !== undefined && record.terminalPublishedAt === undefined) record.terminalPublishedAt = new Date(at);
   }
 
-  async claimEvent(key: ClaimKey, at: Date, leaseMs: number): Promise<ClaimResult> {
+  async claimDelivery(key: ClaimKey, at: Date, leaseMs: number, requiredState?: WorkflowState): Promise<ClaimResult> {
+    const record = this.workflows.get(key.correlationId);
+    const claims = this.claims.get(key.correlationId);
+    if (record === undefined || claims === undefined) return { status: 'unknown' };
+    if (requiredState !== undefined && record.state !== requiredState) return { status: 'state', record: this.snapshot(record) };
     const id = claimId(key);
-    const existing = this.claims.get(id);
+    const existing = claims.get(id);
     const now = at.getTime();
-    if (existing?.status === 'done') return { status: 'done', outcome: existing.outcome ?? ClaimOutcome.succeeded };
-    if (existing !== undefined && existing.leaseUntil > now) return { status: 'held', leaseUntil: new Date(existing.leaseUntil) };
+    if (existing?.status === 'done') return { status: 'done', outcome: existing.outcome ?? ClaimOutcome.succeeded, record: this.snapshot(record) };
+    if (existing !== undefined && existing.leaseUntil > now) return { status: 'held', leaseUntil: new Date(existing.leaseUntil), record: this.snapshot(record) };
     const token = this.newToken();
     const attempts = (existing?.attempts ?? 0) + 1;
-    this.claims.set(id, { status: 'claimed', token, leaseUntil: now + leaseMs, attempts });
-    return { status: 'claimed', claim: { ...key, token }, attempt: attempts };
+    claims.set(id, { status: 'claimed', token, leaseUntil: now + leaseMs, attempts });
+    if (requiredState !== undefined && requiredState !== WorkflowState.running) record.terminalPublishedAt ??= new Date(at);
+    return { status: 'claimed', claim: { ...key, token }, attempt: attempts, record: this.snapshot(record) };
   }
 
   async completeClaim(claim: HeldClaim, outcome: ClaimOutcome, _at: Date): Promise<void> {
-    const item = this.claims.get(claimId(claim));
+    this.markDone(claim, outcome);
+  }
+
+  async releaseClaim(claim: HeldClaim): Promise<void> {
+    const claims = this.claims.get(claim.correlationId);
+    const id = claimId(claim);
+    const item = claims?.get(id);
+    if (item?.token === claim.token) claims?.delete(id);
+  }
+
+  private markDone(claim: HeldClaim, outcome: ClaimOutcome): void {
+    const item = this.claims.get(claim.correlationId)?.get(claimId(claim));
     // A claim that was re-taken after its lease expired belongs to the newer delivery now.
     if (item?.token !== claim.token) return;
     item.status = 'done';
     item.outcome = outcome;
   }
 
-  async releaseClaim(claim: HeldClaim): Promise<void> {
-    const id = claimId(claim);
-    const item = this.claims.get(id);
-    if (item?.token === claim.token && item.status === 'claimed') this.claims.delete(id);
+  /** A copy of the record with its claims as deliveries: callers never share state with the store. */
+  private snapshot(record: WorkflowRecord): WorkflowRecord {
+    const deliveries: Delivery[] = [];
+    for (const [id, item] of this.claims.get(record.correlationId) ?? []) {
+      const [consumer = '', eventId = ''] = id.split('\u001f');
+      deliveries.push({ consumer, eventId, status: item.status, ...(item.outcome !== undefined ? { outcome: item.outcome } : {}) });
+    }
+    return { ...structuredClone(record), deliveries };
   }
 
   async list(query: WorkflowQuery = {}): Promise<WorkflowRecord[]> {
@@ -149,7 +179,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
       )
       .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.correlationId.localeCompare(a.correlationId))
       .slice(0, limit)
-      .map((r) => structuredClone(r));
+      .map((r) => this.snapshot(r));
   }
 
   /** What DynamoDB's TTL does eventually: drops records (and their claims) past `expiresAt`. */
@@ -158,15 +188,15 @@ export class MemoryWorkflowStore implements WorkflowStore {
     for (const [id, record] of this.workflows) {
       if (record.expiresAt.getTime() > now.getTime()) continue;
       this.workflows.delete(id);
+      this.claims.delete(id);
       purged += 1;
-      for (const key of [...this.claims.keys()]) if (key.startsWith(`${id}\u001f`)) this.claims.delete(key);
     }
     return purged;
   }
 }
 
-function claimId(key: ClaimKey): string {
-  return `${key.correlationId}\u001f${key.consumer}\u001f${key.eventId}`;
+function claimId(key: Pick<ClaimKey, 'consumer' | 'eventId'>): string {
+  return `${key.consumer}\u001f${key.eventId}`;
 }
 
 export function byPlanPosition(a: ExecutedOrder, b: ExecutedOrder): number {

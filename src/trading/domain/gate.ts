@@ -1,15 +1,18 @@
 /**
  * The gate every step handler runs behind, in Lambda and in memory alike. Per delivery:
  *
- * 1. Read the workflow from the store. Unknown → skip. Not RUNNING → skip with one log line
+ * 1. Claim (consumer, eventId) in the store, in one conditional write that also checks the workflow's
+ *    state and returns the record. Unknown → skip. Not RUNNING → skip with one log line
  *    (`skipped: workflow <id> already FAILED at portfolio`); the notification consumer is the
- *    exception: it only runs once the workflow has finished.
- * 2. Claim (consumer, eventId) in the store. Already done → skip (a duplicate delivery). Held by a
- *    live claim → `deferred` (the Lambda shell throws so Lambda retries later; if the holder died, its
- *    lease has expired by then and the retry runs the handler again).
- * 3. Run the handler. Its result is recorded conditionally on RUNNING before anything it emits is
- *    published, so a handler overtaken by a failure publishes nothing.
- * 4. A handler error fails the workflow: one conditional write to FAILED (step, reason, code), and
+ *    exception: it only runs once the workflow has finished. Already done → skip (a duplicate
+ *    delivery). Held by a live claim → `deferred` (the Lambda shell throws so Lambda retries later; if
+ *    the holder died, its lease has expired by then and the retry runs the handler again).
+ * 2. Run the handler. Its result, the events it emits (the outbox) and the claim's completion are one
+ *    write, conditional on RUNNING, made before anything is published: a handler overtaken by a
+ *    failure publishes nothing, and a process that dies after the write loses nothing (the sweeper
+ *    re-publishes outbox events no consumer claimed). A run that finishes the workflow completes its
+ *    claim in the terminal transition's write.
+ * 3. A handler error fails the workflow: one conditional write to FAILED (step, reason, code), and
  *    only the winner publishes WorkflowFailed. Transient infrastructure errors instead release the
  *    claim and propagate, for a retry.
  */
@@ -62,13 +65,15 @@ export function gate(handler: StepHandler, deps: GateDeps): GatedHandler {
   const deliver = async (event: WorkflowEvent): Promise<DeliveryOutcome> => {
     if (!consumes.includes(event.type)) return { status: 'skipped', consumer, reason: SkipReason.notConsumed, message: `${consumer} does not consume ${event.type}` };
     const id = event.correlationId;
-    const record = await deps.store.get(id);
-    if (record === undefined) return skip(event, SkipReason.unknownWorkflow, `skipped: workflow ${id} is not in the store`);
-    const stateProblem = stateMismatch(handler, record, event);
-    if (stateProblem !== undefined) return skip(event, stateProblem.reason, stateProblem.message, { state: record.state, ...(record.failure ? { failureStep: record.failure.step } : {}) });
-
-    const claimed = await deps.store.claimEvent({ consumer, eventId: event.eventId, correlationId: id }, deps.clock.now(), leaseMs);
+    const claimed = await deps.store.claimDelivery({ consumer, eventId: event.eventId, correlationId: id }, deps.clock.now(), leaseMs, requiredState(handler, event));
     switch (claimed.status) {
+      case 'unknown':
+        return skip(event, SkipReason.unknownWorkflow, `skipped: workflow ${id} is not in the store`);
+      case 'state': {
+        const record = claimed.record;
+        const problem = stateMismatch(handler, record, event);
+        return skip(event, problem.reason, problem.message, { state: record.state, ...(record.failure ? { failureStep: record.failure.step } : {}) });
+      }
       case 'done':
         return skip(event, SkipReason.duplicate, `skipped: event ${event.eventId} (${event.type}) of workflow ${id} already processed by ${consumer}`);
       case 'held':
@@ -81,7 +86,7 @@ export function gate(handler: StepHandler, deps: GateDeps): GatedHandler {
         return { status: 'deferred', consumer, leaseUntil: claimed.leaseUntil };
       case 'claimed':
         if (claimed.attempt > 1) deps.logger.warn(`re-running ${consumer} for event ${event.eventId}: an earlier claim expired unfinished`, { correlationId: id, attempt: claimed.attempt });
-        return run(event, record, claimed.claim);
+        return run(event, claimed.record, claimed.claim);
     }
   };
 
@@ -115,17 +120,18 @@ export function gate(handler: StepHandler, deps: GateDeps): GatedHandler {
         await deps.store.completeClaim(claim, ClaimOutcome.skipped, deps.clock.now());
         return skip(event, SkipReason.finished, `stopped: ${output.halted}`);
       }
-      if (output.result !== undefined) {
+      // The claim is completed by the run's last write: the terminal transition, or the step's result.
+      let claimDone = false;
+      if (output.result !== undefined && output.complete === undefined) {
         const extra = {
           ...(output.expectedOrders !== undefined ? { expectedOrders: output.expectedOrders } : {}),
           ...(output.plan !== undefined ? { plan: output.plan } : {}),
+          ...(output.emit.length > 0 ? { outbox: output.emit } : {}),
+          claim,
         };
         const recorded = await deps.store.recordStep(record.correlationId, handler.step, output.result, extra);
-        if (!recorded) {
-          await deps.store.completeClaim(claim, ClaimOutcome.skipped, deps.clock.now());
-          const now = await deps.store.get(record.correlationId);
-          return skip(event, SkipReason.finished, `skipped: workflow ${record.correlationId} ${describeState(now)} while ${consumer} ran; its result was discarded`);
-        }
+        if (!recorded) return await discarded(event, record.correlationId, claim);
+        claimDone = true;
       }
       if (output.emit.length > 0) {
         await deps.bus.publish(output.emit);
@@ -133,11 +139,14 @@ export function gate(handler: StepHandler, deps: GateDeps): GatedHandler {
       }
       let completed = false;
       if (output.complete !== undefined) {
-        const finished = await finishAndPublish(deps, record.correlationId, { state: WorkflowState.completed, event: output.complete });
+        const step = output.result !== undefined ? { result: { step: handler.step, result: output.result } } : {};
+        const finished = await finishAndPublish(deps, record.correlationId, { state: WorkflowState.completed, event: output.complete }, { ...step, claim });
         completed = finished.won;
+        claimDone = finished.won;
         if (finished.published) published += 1;
+        if (!finished.won && output.result !== undefined) return await discarded(event, record.correlationId, claim);
       }
-      await deps.store.completeClaim(claim, ClaimOutcome.succeeded, deps.clock.now());
+      if (!claimDone) await deps.store.completeClaim(claim, ClaimOutcome.succeeded, deps.clock.now());
       return { status: 'handled', consumer, published, completed };
     } catch (error) {
       // Recording or publishing failed: give the event back so a retry redoes the (idempotent) work.
@@ -146,17 +155,25 @@ export function gate(handler: StepHandler, deps: GateDeps): GatedHandler {
     }
   };
 
+  /** The workflow left RUNNING while the handler ran: its result was not recorded. */
+  const discarded = async (event: WorkflowEvent, id: string, claim: HeldClaim): Promise<DeliveryOutcome> => {
+    await deps.store.completeClaim(claim, ClaimOutcome.skipped, deps.clock.now());
+    const now = await deps.store.get(id);
+    return skip(event, SkipReason.finished, `skipped: workflow ${id} ${describeState(now)} while ${consumer} ran; its result was discarded`);
+  };
+
   return Object.assign(deliver, { consumer, consumes });
 }
 
-function stateMismatch(handler: StepHandler, record: WorkflowRecord, event: WorkflowEvent): { reason: SkipReason; message: string } | undefined {
+/** The state a delivery needs: RUNNING for the steps, the event's own terminal state for the notification. */
+function requiredState(handler: StepHandler, event: WorkflowEvent): WorkflowState {
+  if (handler.runsWhen === 'running') return WorkflowState.running;
+  return event.type === EventType.workflowCompleted ? WorkflowState.completed : WorkflowState.failed;
+}
+
+function stateMismatch(handler: StepHandler, record: WorkflowRecord, event: WorkflowEvent): { reason: SkipReason; message: string } {
   const id = record.correlationId;
-  if (handler.runsWhen === 'running') {
-    if (record.state === WorkflowState.running) return undefined;
-    return { reason: SkipReason.finished, message: `skipped: workflow ${id} ${describeState(record)}` };
-  }
-  const expected = event.type === EventType.workflowCompleted ? WorkflowState.completed : WorkflowState.failed;
-  if (record.state === expected) return undefined;
+  if (handler.runsWhen === 'running') return { reason: SkipReason.finished, message: `skipped: workflow ${id} ${describeState(record)}` };
   return { reason: SkipReason.notFinished, message: `skipped: ${event.type} for workflow ${id}, which is ${record.state}` };
 }
 

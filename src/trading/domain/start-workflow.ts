@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { clipText } from '../../clip-text.ts';
 import type { EventBus } from '../ports/bus.ts';
 import { makeEvent } from './event-factory.ts';
-import { correlationIdSchema, EventType, workflowParamsSchema, type WorkflowParams } from './events.ts';
+import { correlationIdSchema, EventType, workflowParamsSchema, type EventOf, type WorkflowParams } from './events.ts';
 import type { Clock } from './step-handler.ts';
 import { InvalidEventError, zodIssues } from './trading-errors.ts';
-import { WorkflowState, type WorkflowStore } from '../ports/workflow-store.ts';
+import { WorkflowState, type WorkflowRecord, type WorkflowStore } from '../ports/workflow-store.ts';
 
 export interface StartDeps {
   store: WorkflowStore;
@@ -49,13 +49,13 @@ export async function startWorkflow(deps: StartDeps, request: StartRequest): Pro
 
   const { created, record } = await deps.store.create({ correlationId, params: params.data, startedAt: now });
   if (record.state !== WorkflowState.running) return { correlationId, created, state: record.state, published: false };
-  const started = makeEvent(
-    EventType.workflowStarted,
-    { correlationId, causationId: correlationId, producer: 'starter', occurredAt: record.startedAt },
-    record.params,
-  );
-  await deps.bus.publish([started]);
+  await deps.bus.publish([startedEvent(record)]);
   return { correlationId, created, state: record.state, published: true };
+}
+
+/** A workflow's WorkflowStarted, rebuilt from its record: the same id every time (the relay re-sends it). */
+export function startedEvent(record: Pick<WorkflowRecord, 'correlationId' | 'startedAt' | 'params'>): EventOf<typeof EventType.workflowStarted> {
+  return makeEvent(EventType.workflowStarted, { correlationId: record.correlationId, causationId: record.correlationId, producer: 'starter', occurredAt: record.startedAt }, record.params);
 }
 
 export function newCorrelationId(now: Date, randomSuffix: () => string = () => randomBytes(4).toString('hex')): string {

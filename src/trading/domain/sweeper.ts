@@ -6,7 +6,10 @@
  *    loses and does nothing).
  * 2. Every finished workflow whose terminal event was stored but not marked published (the process
  *    died between the write and the publish) gets it re-published: the outbox relay.
+ * 3. Every other RUNNING workflow gets the events its steps stored but no consumer claimed
+ *    re-published (outbox-relay.ts), for the same reason.
  */
+import { unclaimedEvents } from './outbox-relay.ts';
 import { publishTerminal, failWorkflow, pendingStep, type TerminalDeps } from './terminal.ts';
 import { WorkflowState, type WorkflowRecord } from '../ports/workflow-store.ts';
 
@@ -30,6 +33,8 @@ export interface SweepReport {
   /** Timed out, but a handler finished it first. */
   lostRaces: string[];
   republished: string[];
+  /** Step events of RUNNING workflows that no consumer had claimed, re-published. */
+  relayed: { correlationId: string; type: string; eventId: string }[];
 }
 
 export async function sweepWorkflows(deps: TerminalDeps, options: SweepOptions = {}): Promise<SweepReport> {
@@ -37,9 +42,10 @@ export async function sweepWorkflows(deps: TerminalDeps, options: SweepOptions =
   const republishAfterMs = options.republishAfterMs ?? DEFAULT_REPUBLISH_AFTER_MS;
   const limit = options.limit ?? 500;
   const now = deps.clock.now();
-  const report: SweepReport = { checkedRunning: 0, timedOut: [], lostRaces: [], republished: [] };
+  const report: SweepReport = { checkedRunning: 0, timedOut: [], lostRaces: [], republished: [], relayed: [] };
 
-  const stale = await deps.store.list({ state: WorkflowState.running, startedBefore: new Date(now.getTime() - timeoutMs), limit });
+  const running = await deps.store.list({ state: WorkflowState.running, startedBefore: new Date(now.getTime() - Math.min(timeoutMs, republishAfterMs)), limit });
+  const stale = running.filter((record) => record.startedAt.getTime() < now.getTime() - timeoutMs);
   report.checkedRunning = stale.length;
   for (const record of stale) {
     const step = pendingStep(record);
@@ -54,6 +60,13 @@ export async function sweepWorkflows(deps: TerminalDeps, options: SweepOptions =
     else report.lostRaces.push(record.correlationId);
   }
 
+  for (const record of running.filter((r) => !stale.includes(r))) {
+    const events = unclaimedEvents(record, now, republishAfterMs);
+    if (events.length === 0) continue;
+    await deps.bus.publish(events);
+    report.relayed.push(...events.map((e) => ({ correlationId: record.correlationId, type: e.type, eventId: e.eventId })));
+  }
+
   const since = new Date(now.getTime() - (options.relayLookbackMs ?? DEFAULT_RELAY_LOOKBACK_MS));
   for (const state of [WorkflowState.completed, WorkflowState.failed] as const) {
     const finished = await deps.store.list({ state, startedAfter: since, limit });
@@ -62,8 +75,8 @@ export async function sweepWorkflows(deps: TerminalDeps, options: SweepOptions =
       if (await publishTerminal(deps, record.correlationId, record.terminalEvent)) report.republished.push(record.correlationId);
     }
   }
-  if (report.timedOut.length > 0 || report.republished.length > 0) {
-    deps.logger.warn(`sweeper: ${report.timedOut.length} workflow(s) timed out, ${report.republished.length} terminal event(s) re-published`, { ...report });
+  if (report.timedOut.length > 0 || report.republished.length > 0 || report.relayed.length > 0) {
+    deps.logger.warn(`sweeper: ${report.timedOut.length} workflow(s) timed out, ${report.republished.length} terminal event(s) re-published, ${report.relayed.length} step event(s) relayed`, { ...report });
   }
   return report;
 }

@@ -10,7 +10,7 @@ import { makeEvent } from './event-factory.ts';
 import { EventType, type EventOf, type Step } from './events.ts';
 import type { Clock } from './step-handler.ts';
 import type { WorkflowLogger } from '../ports/workflow-logger.ts';
-import { WorkflowState, type Failure, type FinishResult, type TerminalOutcome, type WorkflowRecord, type WorkflowStore } from '../ports/workflow-store.ts';
+import { WorkflowState, type Failure, type FinishExtra, type FinishResult, type TerminalOutcome, type WorkflowRecord, type WorkflowStore } from '../ports/workflow-store.ts';
 
 export interface TerminalDeps {
   store: WorkflowStore;
@@ -24,16 +24,20 @@ export interface FinishAndPublishResult extends FinishResult {
   published: boolean;
 }
 
-export async function finishAndPublish(deps: TerminalDeps, correlationId: string, outcome: TerminalOutcome): Promise<FinishAndPublishResult> {
-  const result = await deps.store.finish(correlationId, outcome, deps.clock.now());
+export async function finishAndPublish(deps: TerminalDeps, correlationId: string, outcome: TerminalOutcome, extra?: FinishExtra): Promise<FinishAndPublishResult> {
+  const result = await deps.store.finish(correlationId, outcome, deps.clock.now(), extra);
   if (!result.won) return { ...result, published: false };
   const fields = { correlationId, state: outcome.state, eventId: outcome.event.eventId, ...(outcome.state === WorkflowState.failed ? { ...outcome.failure } : {}) };
   deps.logger.info(`workflow ${correlationId} ${outcome.state}${outcome.state === WorkflowState.failed ? ` at ${outcome.failure.step}` : ''}`, fields);
-  return { ...result, published: await publishTerminal(deps, correlationId, outcome.event) };
+  // Not marked published here: the notification consumer's claim marks it, in a write it makes anyway.
+  return { ...result, published: await publishTerminal(deps, correlationId, outcome.event, { mark: false }) };
 }
 
-/** Hands a stored terminal event to the bus and marks it published; false (and a log line) on failure. */
-export async function publishTerminal(deps: TerminalDeps, correlationId: string, event: TerminalOutcome['event']): Promise<boolean> {
+/**
+ * Hands a stored terminal event to the bus; false (and a log line) on failure. `mark` (the relay)
+ * also records the publication, so a notification consumer that is down is not re-sent it forever.
+ */
+export async function publishTerminal(deps: TerminalDeps, correlationId: string, event: TerminalOutcome['event'], options: { mark: boolean } = { mark: true }): Promise<boolean> {
   try {
     await deps.bus.publish([event]);
   } catch (error) {
@@ -44,7 +48,7 @@ export async function publishTerminal(deps: TerminalDeps, correlationId: string,
     });
     return false;
   }
-  await deps.store.markTerminalPublished(correlationId, deps.clock.now());
+  if (options.mark) await deps.store.markTerminalPublished(correlationId, deps.clock.now());
   return true;
 }
 

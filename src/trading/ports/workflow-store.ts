@@ -16,14 +16,22 @@
  *   plan, never two.
  * - Executed orders are a map keyed by client order id: recording one twice is a no-op, so the count
  *   that decides completion is right under redelivery and re-runs.
- * - Event claims (the dedup): `claimEvent` is a conditional put that succeeds when the (consumer,
- *   event) pair was never claimed or when a previous claim's lease ran out without being completed.
+ * - Event claims (the dedup): `claimDelivery` is one conditional write that succeeds when the workflow
+ *   is in the state the consumer needs and the (consumer, event) pair was never claimed, or a previous
+ *   claim's lease ran out without being completed; it returns the record, so a delivery costs one
+ *   call to decide. Claims live with the workflow (DynamoDB: a map in the workflow item), which is
+ *   what lets one write both check the state and claim.
  *   A claim is completed (never runs again), or released when the handler could not finish for a
  *   reason that a retry may cure. A process that dies mid-handler leaves its claim held until the
  *   lease expires; the next delivery (EventBridge/Lambda retry) then runs the handler again. Handlers
  *   are written to be safe to re-run: deterministic event ids, deterministic client order ids.
+ * - A step's emitted events are stored with its result (`StepExtra.outbox`), in the same write that
+ *   completes its claim; the sweeper re-publishes any that no consumer claimed (the outbox relay), so
+ *   a process that dies between that write and the publish loses nothing. The terminal event is
+ *   stored with the transition the same way, and `terminalPublishedAt` is set when the notification
+ *   consumer claims it (delivery proves publication) or the relay re-publishes it.
  */
-import type { EventOf, EventType, Step, TerminalEvent, WorkflowParams } from '../domain/events.ts';
+import type { EventOf, EventType, Step, TerminalEvent, WorkflowEvent, WorkflowParams } from '../domain/events.ts';
 
 export const WorkflowState = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED' } as const;
 export type WorkflowState = (typeof WorkflowState)[keyof typeof WorkflowState];
@@ -80,6 +88,26 @@ export interface WorkflowPlan {
 export interface StepExtra {
   expectedOrders?: number;
   plan?: WorkflowPlan;
+  /** The events the step emits, stored before they are published (the outbox the sweeper relays). */
+  outbox?: readonly WorkflowEvent[];
+  /** Completed (succeeded) in the same write: the step's result and its claim are one write. */
+  claim?: HeldClaim;
+}
+
+/** Written with the terminal transition, in the same conditional write. */
+export interface FinishExtra {
+  /** The finishing step's result. */
+  result?: { step: Step; result: StepResult };
+  /** Completed (succeeded) in the same write. */
+  claim?: HeldClaim;
+}
+
+/** One consumer's claim on one event, as the record shows it (status views, the outbox relay). */
+export interface Delivery {
+  consumer: string;
+  eventId: string;
+  status: 'claimed' | 'done';
+  outcome?: ClaimOutcome;
 }
 
 export interface WorkflowRecord {
@@ -101,6 +129,10 @@ export interface WorkflowRecord {
   terminalEvent?: TerminalEvent;
   /** Set once the terminal event was handed to the bus; the sweeper re-publishes when it is missing. */
   terminalPublishedAt?: Date;
+  /** Events each step emitted, stored with its result (the outbox). */
+  outbox: Partial<Record<Step, WorkflowEvent[]>>;
+  /** Every claim on an event of this workflow, by any consumer. */
+  deliveries: Delivery[];
   /** When the store may delete the record (DynamoDB TTL attribute `expiresAt`, epoch seconds). */
   expiresAt: Date;
 }
@@ -140,11 +172,15 @@ export type ClaimOutcome = (typeof ClaimOutcome)[keyof typeof ClaimOutcome];
 
 export type ClaimResult =
   /** Run the handler. `attempt` > 1 means an earlier claim's lease expired (its process died). */
-  | { status: 'claimed'; claim: HeldClaim; attempt: number }
+  | { status: 'claimed'; claim: HeldClaim; attempt: number; record: WorkflowRecord }
   /** Already processed: skip. */
-  | { status: 'done'; outcome: ClaimOutcome }
+  | { status: 'done'; outcome: ClaimOutcome; record: WorkflowRecord }
   /** Another delivery is running it right now (lease not expired): skip or retry later. */
-  | { status: 'held'; leaseUntil: Date };
+  | { status: 'held'; leaseUntil: Date; record: WorkflowRecord }
+  /** The workflow is not in the state the consumer needs: nothing was claimed. */
+  | { status: 'state'; record: WorkflowRecord }
+  /** No such workflow: nothing was claimed. */
+  | { status: 'unknown' };
 
 export interface WorkflowQuery {
   state?: WorkflowState;
@@ -167,11 +203,19 @@ export interface WorkflowStore {
   recordStep(correlationId: string, step: Step, result: StepResult, extra?: StepExtra): Promise<boolean>;
   recordExecutedOrder(correlationId: string, order: ExecutedOrder): Promise<OrderTally>;
   /** RUNNING → COMPLETED | FAILED, conditional; stores the terminal event with the transition. */
-  finish(correlationId: string, outcome: TerminalOutcome, at: Date): Promise<FinishResult>;
+  finish(correlationId: string, outcome: TerminalOutcome, at: Date, extra?: FinishExtra): Promise<FinishResult>;
   markTerminalPublished(correlationId: string, at: Date): Promise<void>;
-  claimEvent(key: ClaimKey, at: Date, leaseMs: number): Promise<ClaimResult>;
+  /**
+   * Claims (consumer, eventId) when the workflow is in `requiredState` (any state when omitted),
+   * in one conditional write; the state is checked before the claim (`state` wins over `done`).
+   * A claim of a terminal event also sets `terminalPublishedAt`: it was delivered.
+   */
+  claimDelivery(key: ClaimKey, at: Date, leaseMs: number, requiredState?: WorkflowState): Promise<ClaimResult>;
   completeClaim(claim: HeldClaim, outcome: ClaimOutcome, at: Date): Promise<void>;
-  /** Gives a claim back so a retry can run at once (only the token holder can). */
+  /**
+   * Gives a claim back so a retry can run at once (only the token holder can), also one its own step
+   * write completed: a publish that failed after that write must be retried, not skipped.
+   */
   releaseClaim(claim: HeldClaim): Promise<void>;
   list(query?: WorkflowQuery): Promise<WorkflowRecord[]>;
 }

@@ -10,7 +10,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoWorkflowStore, ensureWorkflowTable, WORKFLOW_TABLE_SCHEMA } from '../../../src/aws/workflow-store.ts';
@@ -101,36 +101,64 @@ describe('DynamoWorkflowStore writes', () => {
 });
 
 describe('DynamoWorkflowStore claims', () => {
-  it('claims with one conditional update: never claimed, or claimed with an expired lease', async () => {
-    docMock.on(UpdateCommand).resolves({ Attributes: { attempts: 2 } });
-    const result = await store().claimEvent({ consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1' }, T0, 90_000);
-    expect(result).toEqual({ status: 'claimed', claim: { consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1', token: 'token-1' }, attempt: 2 });
+  const key = { consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1' };
+
+  it('claims with one conditional update of the workflow item that checks its state and returns the record', async () => {
+    docMock.on(UpdateCommand).resolves({ Attributes: item({ claims: { 'portfolio#evt-1': { st: 'claimed', leaseUntil: T0.getTime() + 90_000 } }, claimAttempts: { 'portfolio#evt-1': 2 } }) });
+    const result = await store().claimDelivery(key, T0, 90_000, 'RUNNING');
+    expect(result).toMatchObject({ status: 'claimed', claim: { ...key, token: 'token-1' }, attempt: 2, record: { correlationId: 'wf-1', deliveries: [{ consumer: 'portfolio', eventId: 'evt-1', status: 'claimed' }] } });
+    expect(docMock.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(docMock.commandCalls(GetCommand)).toHaveLength(0);
     const update = docMock.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(update.Key).toEqual({ pk: 'WF#wf-1', sk: 'CLAIM#portfolio#evt-1' });
-    expect(update.ConditionExpression).toBe('attribute_not_exists(pk) OR (#status = :claimed AND #lease < :now)');
-    expect(update.ExpressionAttributeValues).toMatchObject({ ':lease': T0.getTime() + 90_000, ':now': T0.getTime() });
+    expect(update.Key).toEqual({ pk: 'WF#wf-1', sk: 'WORKFLOW' });
+    expect(update.ConditionExpression).toBe('attribute_exists(#pk) AND #state = :required AND (attribute_not_exists(#claims.#k) OR (#claims.#k.#st = :claimed AND #claims.#k.#lease < :now))');
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#k': 'portfolio#evt-1', '#state': 'workflowState' });
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':claim': { st: 'claimed', token: 'token-1', leaseUntil: T0.getTime() + 90_000 }, ':now': T0.getTime(), ':required': 'RUNNING' });
   });
 
-  it('tells done from held when the claim condition fails, and claims again if the claim vanished meanwhile', async () => {
-    const key = { consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1' };
+  it('tells unknown, wrong state, done and held apart from one read when the condition fails, and claims again if the claim vanished', async () => {
     docMock.on(UpdateCommand).rejects(ccf());
-    docMock.on(GetCommand).resolvesOnce({ Item: { claimStatus: 'done', outcome: 'failed' } }).resolvesOnce({ Item: { claimStatus: 'claimed', leaseUntil: T0.getTime() + 5 } });
-    expect(await store().claimEvent(key, T0, 1)).toEqual({ status: 'done', outcome: 'failed' });
-    expect(await store().claimEvent(key, T0, 1)).toEqual({ status: 'held', leaseUntil: new Date(T0.getTime() + 5) });
+    docMock
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolvesOnce({ Item: item({ workflowState: 'FAILED' }) })
+      .resolvesOnce({ Item: item({ claims: { 'portfolio#evt-1': { st: 'done', leaseUntil: 0, outcome: 'failed' } } }) })
+      .resolvesOnce({ Item: item({ claims: { 'portfolio#evt-1': { st: 'claimed', leaseUntil: T0.getTime() + 5 } } }) });
+    expect(await store().claimDelivery(key, T0, 1, 'RUNNING')).toEqual({ status: 'unknown' });
+    expect(await store().claimDelivery(key, T0, 1, 'RUNNING')).toMatchObject({ status: 'state', record: { state: 'FAILED' } });
+    expect(await store().claimDelivery(key, T0, 1, 'RUNNING')).toMatchObject({ status: 'done', outcome: 'failed' });
+    expect(await store().claimDelivery(key, T0, 1, 'RUNNING')).toMatchObject({ status: 'held', leaseUntil: new Date(T0.getTime() + 5) });
     docMock.reset();
-    docMock.on(UpdateCommand).rejectsOnce(ccf()).resolves({ Attributes: { attempts: 1 } });
-    docMock.on(GetCommand).resolves({});
-    expect((await store().claimEvent(key, T0, 1)).status).toBe('claimed');
+    docMock.on(UpdateCommand).rejectsOnce(ccf()).resolves({ Attributes: item() });
+    docMock.on(GetCommand).resolves({ Item: item() });
+    expect((await store().claimDelivery(key, T0, 1, 'RUNNING')).status).toBe('claimed');
+  });
+
+  it('marks a terminal delivery published in the claim write', async () => {
+    docMock.on(UpdateCommand).resolves({ Attributes: item({ workflowState: 'COMPLETED' }) });
+    await store().claimDelivery({ ...key, consumer: 'notification' }, T0, 1, 'COMPLETED');
+    const update = docMock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.UpdateExpression).toContain('#published = if_not_exists(#published, :now)');
+  });
+
+  it('gives an item written before claims lived in it its maps once, then claims', async () => {
+    const legacy = Object.assign(new Error('The document path provided in the update expression is invalid for update'), { name: 'ValidationException' });
+    docMock.on(UpdateCommand).rejectsOnce(legacy).resolvesOnce({}).resolves({ Attributes: item() });
+    expect((await store().claimDelivery(key, T0, 1, 'RUNNING')).status).toBe('claimed');
+    const calls = docMock.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression);
+    expect(calls[1]).toBe('SET #claims = if_not_exists(#claims, :empty), #attempts = if_not_exists(#attempts, :empty), #outbox = if_not_exists(#outbox, :empty)');
+    expect(calls).toHaveLength(3);
   });
 
   it('completes and releases only with the holder\'s token', async () => {
     docMock.on(UpdateCommand).rejects(ccf());
-    docMock.on(DeleteCommand).rejects(ccf());
     const claim = { consumer: 'portfolio', eventId: 'evt-1', correlationId: 'wf-1', token: 'stale' };
     await expect(store().completeClaim(claim, 'succeeded', T0)).resolves.toBeUndefined();
     await expect(store().releaseClaim(claim)).resolves.toBeUndefined();
-    expect(docMock.commandCalls(UpdateCommand)[0]!.args[0].input.ConditionExpression).toBe('#token = :token');
-    expect(docMock.commandCalls(DeleteCommand)[0]!.args[0].input.ConditionExpression).toBe('#token = :token AND #status = :claimed');
+    const [complete, release] = docMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(complete?.ConditionExpression).toBe('#claims.#k.#token = :token');
+    expect(release?.UpdateExpression).toBe('REMOVE #claims.#k, #attempts.#k');
+    expect(release?.ConditionExpression).toBe('#claims.#k.#token = :token');
   });
 });
 

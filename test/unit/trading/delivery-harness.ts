@@ -96,13 +96,13 @@ export function observedStore(inner: WorkflowStore): WorkflowStore & { failedIds
     get: (id) => inner.get(id),
     recordStep: (id, step, result, extra) => inner.recordStep(id, step, result, extra),
     recordExecutedOrder: (id, order) => inner.recordExecutedOrder(id, order),
-    finish: async (id, outcome, at) => {
-      const result = await inner.finish(id, outcome, at);
+    finish: async (id, outcome, at, extra) => {
+      const result = await inner.finish(id, outcome, at, extra);
       if (result.won && outcome.state === WorkflowState.failed) failedIds.add(id);
       return result;
     },
     markTerminalPublished: (id, at) => inner.markTerminalPublished(id, at),
-    claimEvent: (key, at, lease) => inner.claimEvent(key, at, lease),
+    claimDelivery: (key, at, lease, required) => inner.claimDelivery(key, at, lease, required),
     completeClaim: (claim, outcome, at) => inner.completeClaim(claim, outcome, at),
     releaseClaim: (claim) => inner.releaseClaim(claim),
     list: (query) => inner.list(query),

@@ -119,7 +119,8 @@ describe('the gate', () => {
     const failed = bus.ofType(EventType.workflowFailed);
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ causationId: started.eventId, detail: { step: 'strategy', errorCode: 'INSUFFICIENT_HISTORY' } });
-    expect((await store.get(id))?.terminalPublishedAt).toBeDefined();
+    // Published, but not yet known to be delivered: the notification consumer's claim says so.
+    expect((await store.get(id))?.terminalPublishedAt).toBeUndefined();
     // The failed event is done: a redelivery neither runs nor fails anything again.
     expect(await deliver(started)).toMatchObject({ status: 'skipped', reason: 'finished' });
     expect(handler.calls).toBe(1);
@@ -260,25 +261,26 @@ describe("the portfolio step's plan under redelivery", () => {
     await deliver(bus.ofType(EventType.workflowStarted)[0]!);
     const signal = bus.ofType(EventType.signalGenerated)[0]!;
 
-    // The first run records the result (and the plan) and publishes, then its process dies before completing the claim.
-    const dying = Object.create(store) as MemoryWorkflowStore;
-    dying.completeClaim = async () => undefined;
-    expect(await deliver(signal, { ...world, store: dying })).toMatchObject({ status: 'handled' });
-    const first = (await store.get(correlationId))?.plan;
-    expect(first?.orders.map((o) => [o.side, o.symbol, o.orderIndex])).toEqual([['buy', 'SPY', 0]]);
-    expect(first?.skipped.map((s) => s.symbol).sort()).toEqual(['EFA', 'TLT']);
+    // The first run records the result (the plan, the outbox, the claim's completion), then publishing fails: the claim is given back.
+    const down = { publish: () => Promise.reject(new Error('EventBridge unavailable')) };
+    await expect(deliver(signal, { ...world, bus: down as unknown as RecordingBus })).rejects.toThrow(/EventBridge unavailable/);
+    const first = await store.get(correlationId);
+    expect(first?.plan?.orders.map((o) => [o.side, o.symbol, o.orderIndex])).toEqual([['buy', 'SPY', 0]]);
+    expect(first?.plan?.skipped.map((s) => s.symbol).sort()).toEqual(['EFA', 'TLT']);
+    expect(first?.outbox.portfolio?.map((e) => e.type)).toEqual(['RebalancePlanned']);
 
-    // Within the lease the redelivery is deferred; after it, the step runs again; once done, duplicates are skipped.
-    expect(await deliver(signal)).toMatchObject({ status: 'deferred' });
-    clock.advance(60_001);
+    // The retry runs the step again and publishes; once done, duplicates are skipped.
     expect(await deliver(signal)).toMatchObject({ status: 'handled' });
     expect(await deliver(signal)).toMatchObject({ status: 'skipped', reason: 'duplicate' });
 
     const record = await store.get(correlationId);
-    expect(record?.plan).toEqual(first);
+    expect(record?.plan).toEqual(first?.plan);
     expect(record?.expectedOrders).toBe(1);
     const planned = bus.ofType(EventType.rebalancePlanned);
-    expect(planned).toHaveLength(2);
+    expect(planned).toHaveLength(1);
+    // The re-run's copy replaced the stored one: what the outbox holds is what was published, same id as the first.
+    expect(record?.outbox.portfolio).toEqual(planned);
+    expect(planned[0]?.eventId).toBe(first?.outbox.portfolio?.[0]?.eventId);
     expect(new Set(planned.map((e) => e.eventId)).size).toBe(1);
     expect(record?.plan?.orders[0]?.clientOrderId).toMatch(/^ops-[0-9a-f]{40}$/);
   });

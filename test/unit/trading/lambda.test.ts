@@ -59,7 +59,7 @@ describe('the step Lambda shell', () => {
 
   it('throws DeliveryDeferredError while another invocation holds the event, so Lambda retries later', async () => {
     const { store, logger, consumers, started } = await setup();
-    await store.claimEvent({ consumer: 'strategy', eventId: started.eventId, correlationId: 'wf-lambda' }, new Date('2026-11-23T15:00:00Z'), 90_000);
+    await store.claimDelivery({ consumer: 'strategy', eventId: started.eventId, correlationId: 'wf-lambda' }, new Date('2026-11-23T15:00:00Z'), 90_000);
     const handler = createStepLambda({ consumer: consumers.strategy, logger });
     await expect(handler(toEventBridgeLambdaEvent(started, IDS))).rejects.toBeInstanceOf(DeliveryDeferredError);
   });
@@ -84,20 +84,22 @@ describe('src/entry/lambda/trading/strategy.ts (module-scope clients from the en
     vi.unstubAllEnvs();
   });
 
-  it('reads the workflow from DynamoDB, claims the event, records the result and publishes SignalGenerated', async () => {
+  it('claims the event and reads the workflow in one DynamoDB call, records the result with the claim in a second, publishes SignalGenerated', async () => {
     const startedAt = Date.parse('2026-11-23T15:00:00Z');
-    doc.on(GetCommand).resolves({
-      Item: { pk: 'WF#wf-aws', sk: 'WORKFLOW', correlationId: 'wf-aws', workflowState: 'RUNNING', params: PARAMS, startedAt, updatedAt: startedAt, steps: {}, orders: {}, expiresAt: 1_900_000_000 },
-    });
-    doc.on(UpdateCommand).resolves({ Attributes: { attempts: 1 } });
+    const item = { pk: 'WF#wf-aws', sk: 'WORKFLOW', correlationId: 'wf-aws', workflowState: 'RUNNING', params: PARAMS, startedAt, updatedAt: startedAt, steps: {}, orders: {}, expiresAt: 1_900_000_000 };
+    doc.on(UpdateCommand).resolves({ Attributes: item });
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-out-1' }] });
     const { handler } = await import('../../../src/entry/lambda/trading/strategy.ts');
     const started = makeEvent(EventType.workflowStarted, { correlationId: 'wf-aws', causationId: 'wf-aws', producer: 'starter', occurredAt: new Date(startedAt) }, PARAMS);
 
     expect(await handler(toEventBridgeLambdaEvent(started, IDS))).toMatchObject({ status: 'handled', consumer: 'strategy', published: 1 });
 
-    expect(doc).toHaveReceivedCommandWith(GetCommand, { TableName: 'ops-workflows', Key: { pk: 'WF#wf-aws', sk: 'WORKFLOW' }, ConsistentRead: true });
-    expect(doc).toHaveReceivedCommandWith(UpdateCommand, { Key: { pk: 'WF#wf-aws', sk: `CLAIM#strategy#${started.eventId}` } });
+    expect(doc.commandCalls(GetCommand)).toHaveLength(0);
+    const updates = doc.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates).toHaveLength(2);
+    expect(updates[0]).toMatchObject({ TableName: 'ops-workflows', Key: { pk: 'WF#wf-aws', sk: 'WORKFLOW' }, ExpressionAttributeNames: { '#k': `strategy#${started.eventId}` } });
+    expect(updates[1]?.UpdateExpression).toContain('#claims.#k.#st = :done');
+    expect(updates[1]?.UpdateExpression).toContain('#outbox.#step = :outbox');
     const put = events.commandCalls(PutEventsCommand)[0]!.args[0].input;
     expect(put.Entries).toHaveLength(1);
     expect(put.Entries?.[0]).toMatchObject({ EventBusName: 'ops-trading', DetailType: 'SignalGenerated', Source: 'ops.trading.strategy' });

@@ -17,10 +17,10 @@ describe('MemoryWorkflowStore specifics', () => {
     const store = new MemoryWorkflowStore({ ttlDays: 1 });
     const start = new Date('2026-11-23T15:00:00Z');
     await store.create({ correlationId: 'wf-old', params: PARAMS, startedAt: start });
-    await store.claimEvent({ consumer: 'strategy', eventId: 'evt-1', correlationId: 'wf-old' }, start, 1_000);
+    await store.claimDelivery({ consumer: 'strategy', eventId: 'evt-1', correlationId: 'wf-old' }, start, 1_000);
     expect(store.purgeExpired(new Date(start.getTime() + 86_400_000 - 1))).toBe(0);
     expect(store.purgeExpired(new Date(start.getTime() + 86_400_000))).toBe(1);
     expect(await store.get('wf-old')).toBeUndefined();
-    expect((await store.claimEvent({ consumer: 'strategy', eventId: 'evt-1', correlationId: 'wf-old' }, start, 1_000)).status).toBe('claimed');
+    expect(await store.claimDelivery({ consumer: 'strategy', eventId: 'evt-1', correlationId: 'wf-old' }, start, 1_000)).toEqual({ status: 'unknown' });
   });
 });

@@ -198,55 +198,89 @@ export function describeWorkflowStoreContract(name: string, makeStore: () => Wor
 
       it('claims an event once; a second delivery within the lease is told it is held', async () => {
         const { store, correlationId } = await fresh('claim');
-        const first = await store.claimEvent(key(correlationId), later(0), 1_000);
-        const second = await store.claimEvent(key(correlationId), later(500), 1_000);
+        const first = await store.claimDelivery(key(correlationId), later(0), 1_000);
+        const second = await store.claimDelivery(key(correlationId), later(500), 1_000);
         expect(first).toMatchObject({ status: 'claimed', attempt: 1 });
-        expect(second).toEqual({ status: 'held', leaseUntil: later(1_000) });
+        expect(second).toMatchObject({ status: 'held', leaseUntil: later(1_000) });
       });
 
       it('reports a completed claim as done, with its outcome, forever', async () => {
         const { store, correlationId } = await fresh('done');
-        const first = await store.claimEvent(key(correlationId), later(0), 1_000);
+        const first = await store.claimDelivery(key(correlationId), later(0), 1_000);
         if (first.status !== 'claimed') throw new Error('expected a claim');
         await store.completeClaim(first.claim, ClaimOutcome.failed, later(10));
-        expect(await store.claimEvent(key(correlationId), later(20), 1_000)).toEqual({ status: 'done', outcome: 'failed' });
-        expect(await store.claimEvent(key(correlationId), later(10_000_000), 1_000)).toEqual({ status: 'done', outcome: 'failed' });
+        expect(await store.claimDelivery(key(correlationId), later(20), 1_000)).toMatchObject({ status: 'done', outcome: 'failed' });
+        expect(await store.claimDelivery(key(correlationId), later(10_000_000), 1_000)).toMatchObject({ status: 'done', outcome: 'failed' });
       });
 
       it('lets a redelivery re-claim after the lease expired (the holder died), with a new token', async () => {
         const { store, correlationId } = await fresh('lease');
-        const first = await store.claimEvent(key(correlationId), later(0), 1_000);
-        const again = await store.claimEvent(key(correlationId), later(1_001), 1_000);
+        const first = await store.claimDelivery(key(correlationId), later(0), 1_000);
+        const again = await store.claimDelivery(key(correlationId), later(1_001), 1_000);
         expect(again).toMatchObject({ status: 'claimed', attempt: 2 });
         if (first.status !== 'claimed' || again.status !== 'claimed') throw new Error('expected claims');
         expect(again.claim.token).not.toBe(first.claim.token);
         // The dead holder's late completion does not count: the claim is the new holder's.
         await store.completeClaim(first.claim, ClaimOutcome.succeeded, later(1_002));
-        expect(await store.claimEvent(key(correlationId), later(1_500), 1_000)).toEqual({ status: 'held', leaseUntil: later(2_001) });
+        expect(await store.claimDelivery(key(correlationId), later(1_500), 1_000)).toMatchObject({ status: 'held', leaseUntil: later(2_001) });
         await store.completeClaim(again.claim, ClaimOutcome.succeeded, later(1_600));
-        expect(await store.claimEvent(key(correlationId), later(1_700), 1_000)).toEqual({ status: 'done', outcome: 'succeeded' });
+        expect(await store.claimDelivery(key(correlationId), later(1_700), 1_000)).toMatchObject({ status: 'done', outcome: 'succeeded' });
       });
 
       it('gives a released claim back at once, but only to the token holder', async () => {
         const { store, correlationId } = await fresh('release');
-        const first = await store.claimEvent(key(correlationId), later(0), 60_000);
+        const first = await store.claimDelivery(key(correlationId), later(0), 60_000);
         if (first.status !== 'claimed') throw new Error('expected a claim');
         await store.releaseClaim({ ...first.claim, token: 'not-mine' });
-        expect((await store.claimEvent(key(correlationId), later(1), 60_000)).status).toBe('held');
+        expect((await store.claimDelivery(key(correlationId), later(1), 60_000)).status).toBe('held');
         await store.releaseClaim(first.claim);
-        expect(await store.claimEvent(key(correlationId), later(2), 60_000)).toMatchObject({ status: 'claimed' });
+        expect(await store.claimDelivery(key(correlationId), later(2), 60_000)).toMatchObject({ status: 'claimed' });
       });
 
       it('keeps claims per consumer and per event', async () => {
         const { store, correlationId } = await fresh('consumers');
-        expect((await store.claimEvent(key(correlationId, 'portfolio', 'evt-1'), later(0), 1_000)).status).toBe('claimed');
-        expect((await store.claimEvent(key(correlationId, 'notification', 'evt-1'), later(0), 1_000)).status).toBe('claimed');
-        expect((await store.claimEvent(key(correlationId, 'portfolio', 'evt-2'), later(0), 1_000)).status).toBe('claimed');
+        expect((await store.claimDelivery(key(correlationId, 'portfolio', 'evt-1'), later(0), 1_000)).status).toBe('claimed');
+        expect((await store.claimDelivery(key(correlationId, 'notification', 'evt-1'), later(0), 1_000)).status).toBe('claimed');
+        expect((await store.claimDelivery(key(correlationId, 'portfolio', 'evt-2'), later(0), 1_000)).status).toBe('claimed');
+      });
+
+      it('claims only in the required state, checked before the claim, and returns the record it claimed on', async () => {
+        const { store, correlationId, record } = await fresh('required');
+        const claimed = await store.claimDelivery(key(correlationId), later(0), 1_000, WorkflowState.running);
+        expect(claimed).toMatchObject({ status: 'claimed', record: { correlationId, state: WorkflowState.running } });
+        if (claimed.status !== 'claimed') throw new Error('expected a claim');
+        expect(claimed.record.deliveries).toEqual([{ consumer: 'portfolio', eventId: 'evt-1', status: 'claimed' }]);
+        await store.finish(correlationId, failedOutcome(record, later(1)), later(1));
+        // A live claim does not hide the state: a finished workflow says so first.
+        expect(await store.claimDelivery(key(correlationId), later(2), 1_000, WorkflowState.running)).toMatchObject({ status: 'state', record: { state: WorkflowState.failed } });
+        expect(await store.claimDelivery(key(correlationId, 'notification', 'evt-f'), later(2), 1_000, WorkflowState.completed)).toMatchObject({ status: 'state' });
+        expect((await store.get(correlationId))?.terminalPublishedAt).toBeUndefined();
+        // Claiming the terminal event's delivery proves it was published.
+        expect(await store.claimDelivery(key(correlationId, 'notification', 'evt-f'), later(3), 1_000, WorkflowState.failed)).toMatchObject({ status: 'claimed' });
+        expect((await store.get(correlationId))?.terminalPublishedAt).toEqual(later(3));
+        expect(await store.claimDelivery(key(uniqueId('nobody')), later(0), 1_000)).toEqual({ status: 'unknown' });
+      });
+
+      it('completes the claim in the step-result write and in the terminal write, with the outbox stored', async () => {
+        const { store, correlationId, record } = await fresh('one-write');
+        const strategy = await store.claimDelivery(key(correlationId, 'strategy', 'evt-s'), later(0), 1_000, WorkflowState.running);
+        if (strategy.status !== 'claimed') throw new Error('expected a claim');
+        const signal = makeEvent(EventType.signalGenerated, { correlationId, causationId: 'evt-s', producer: 'strategy', occurredAt: later(1) }, { strategy: 'fixed', asOf: '2026-11-20', targets: [{ symbol: 'SPY', weight: '1' }] });
+        expect(await store.recordStep(correlationId, 'strategy', { completedAt: later(1), summary: {} }, { outbox: [signal], claim: strategy.claim })).toBe(true);
+        const afterStep = await store.get(correlationId);
+        expect(afterStep?.outbox).toEqual({ strategy: [signal] });
+        expect(afterStep?.deliveries).toEqual([{ consumer: 'strategy', eventId: 'evt-s', status: 'done', outcome: 'succeeded' }]);
+        const execution = await store.claimDelivery(key(correlationId, 'execution', 'evt-p'), later(2), 1_000, WorkflowState.running);
+        if (execution.status !== 'claimed') throw new Error('expected a claim');
+        const finished = await store.finish(correlationId, completedOutcome(record, later(3)), later(3), { result: { step: 'execution', result: { completedAt: later(3), summary: { ordersExecuted: 0 } } }, claim: execution.claim });
+        expect(finished.won).toBe(true);
+        expect(finished.record?.steps.execution).toEqual({ completedAt: later(3), summary: { ordersExecuted: 0 } });
+        expect(finished.record?.deliveries).toContainEqual({ consumer: 'execution', eventId: 'evt-p', status: 'done', outcome: 'succeeded' });
       });
 
       it('grants exactly one of many concurrent claims', async () => {
         const { store, correlationId } = await fresh('claim-race');
-        const results = await Promise.all(Array.from({ length: 6 }, () => store.claimEvent(key(correlationId), later(0), 5_000)));
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.claimDelivery(key(correlationId), later(0), 5_000)));
         expect(results.filter((r) => r.status === 'claimed')).toHaveLength(1);
         expect(results.filter((r) => r.status === 'held')).toHaveLength(5);
       });

@@ -257,6 +257,7 @@ export const workflowSweepCommand = defineCommand<SweepArgs>({
       ...report.timedOut.map((t) => `  FAILED (timeout at ${t.step}): ${t.correlationId}`),
       ...report.lostRaces.map((id) => `  finished meanwhile: ${id}`),
       `${report.republished.length} terminal event(s) re-published${report.republished.length > 0 ? `: ${report.republished.join(', ')}` : ''}`,
+      ...(report.relayed.length > 0 ? [`${report.relayed.length} unclaimed step event(s) re-published: ${report.relayed.map((r) => `${r.correlationId} ${r.type}`).join(', ')}`] : []),
     ];
     return { exitCode: report.timedOut.length > 0 ? 1 : 0, json: report, text: lines.join('\n') };
   },
