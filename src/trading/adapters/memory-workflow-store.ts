@@ -16,6 +16,7 @@ import {
   type ExecutedOrder,
   type FinishResult,
   type HeldClaim,
+  type OpenOrder,
   type OrderTally,
   type StepExtra,
   type StepResult,
@@ -61,6 +62,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
       updatedAt: new Date(input.startedAt),
       steps: {},
       orders: [],
+      openOrders: [],
       expiresAt: ttlFrom(input.startedAt, this.ttlDays),
     };
     this.workflows.set(input.correlationId, record);
@@ -84,15 +86,24 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   async recordExecutedOrder(correlationId: string, order: ExecutedOrder): Promise<OrderTally> {
     const record = this.workflows.get(correlationId);
-    if (record?.state !== WorkflowState.running) {
-      return { accepted: false, executed: record?.orders.length ?? 0, expected: record?.expectedOrders };
-    }
+    if (record?.state !== WorkflowState.running) return tallyOf(record, false);
     if (!record.orders.some((o) => o.clientOrderId === order.clientOrderId)) {
       record.orders.push(structuredClone(order));
       record.orders.sort(byPlanPosition);
       record.updatedAt = new Date(order.executedAt);
     }
-    return { accepted: true, executed: record.orders.length, expected: record.expectedOrders };
+    record.openOrders = record.openOrders.filter((o) => o.clientOrderId !== order.clientOrderId);
+    return tallyOf(record, true);
+  }
+
+  async recordOpenOrder(correlationId: string, order: OpenOrder): Promise<OrderTally> {
+    const record = this.workflows.get(correlationId);
+    if (record?.state !== WorkflowState.running) return tallyOf(record, false);
+    if (!record.orders.some((o) => o.clientOrderId === order.clientOrderId)) {
+      record.openOrders = [...record.openOrders.filter((o) => o.clientOrderId !== order.clientOrderId), structuredClone(order)].sort(byPlanPosition);
+      record.updatedAt = new Date(order.updatedAt);
+    }
+    return tallyOf(record, true);
   }
 
   async finish(correlationId: string, outcome: TerminalOutcome, at: Date): Promise<FinishResult> {
@@ -165,10 +176,14 @@ export class MemoryWorkflowStore implements WorkflowStore {
   }
 }
 
+function tallyOf(record: WorkflowRecord | undefined, accepted: boolean): OrderTally {
+  return { accepted, executed: record?.orders.length ?? 0, open: record?.openOrders.length ?? 0, expected: record?.expectedOrders, orders: structuredClone(record?.orders ?? []) };
+}
+
 function claimId(key: ClaimKey): string {
   return `${key.correlationId}\u001f${key.consumer}\u001f${key.eventId}`;
 }
 
-export function byPlanPosition(a: ExecutedOrder, b: ExecutedOrder): number {
+export function byPlanPosition(a: Pick<ExecutedOrder, 'orderIndex' | 'clientOrderId'>, b: Pick<ExecutedOrder, 'orderIndex' | 'clientOrderId'>): number {
   return a.orderIndex - b.orderIndex || a.clientOrderId.localeCompare(b.clientOrderId);
 }

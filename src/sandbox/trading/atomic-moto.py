@@ -5,7 +5,7 @@
 # ConditionExpression and writes without a lock, so two concurrent conditional writes can both pass
 # their condition. Real DynamoDB serialises writes to an item, which is exactly what the workflow
 # store's "exactly one terminal transition wins" relies on. This wrapper serialises every DynamoDB
-# write and then runs the sandbox's launcher unchanged: it is used as `python` by startMotoServer,
+# write and then runs the sandbox's launcher unchanged: it is used as `python` by startMotoServer (src/sandbox/trading/atomic-moto.ts),
 # which invokes it as `<this> -c <launcher code> -H <host> -p <port>`.
 import sys
 import threading
