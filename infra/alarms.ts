@@ -5,7 +5,7 @@
  */
 import type * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import type { AlarmDefinition, MetricRef } from '../src/healthcheck/metric-contract.ts';
+import { isPercentile, type AlarmDefinition, type MetricRef } from '../src/healthcheck/metric-contract.ts';
 
 /** The id of the expression a math alarm evaluates (CloudWatch ids start with a lower-case letter). */
 export const EXPRESSION_ID = 'result';
@@ -60,7 +60,8 @@ export function metricAlarmArgs(definition: AlarmDefinition, target: AlarmTarget
         namespace: source.metric.namespace,
         metricName: source.metric.metricName,
         dimensions: { ...source.metric.dimensions },
-        statistic: source.metric.statistic,
+        // A percentile (p99) is an extended statistic in PutMetricAlarm, not a statistic.
+        ...(isPercentile(source.metric.statistic) ? { extendedStatistic: source.metric.statistic } : { statistic: source.metric.statistic }),
         period: definition.periodSeconds,
       };
     case 'expression':

@@ -39,6 +39,14 @@ export interface StackConfig {
   marketDataSource: MarketDataSourceName;
   /** The synthetic market's global seed (MARKET_DATA_SEED); absent: the source's default, 0. */
   marketDataSeed: number | undefined;
+  /**
+   * The trading Lambdas' broker: paper (default; the paper-broker table) or alpaca (keys in a Secrets
+   * Manager secret: `alpacaSecretArn`, or one the stack creates without a value).
+   */
+  broker: 'paper' | 'alpaca';
+  alpacaSecretArn: string | undefined;
+  /** Alpaca's Trading API (default its paper endpoint; live trading has to be asked for by URL). */
+  alpacaBaseUrl: string | undefined;
   autoFix: boolean;
   maxChanges: number;
   /** Job names whose schedules go to the market-critical group. */
@@ -86,6 +94,9 @@ const schema = z.object({
   tradingEmails: z.array(z.email()).default([]),
   marketDataSource: z.enum(MARKET_DATA_SOURCES).default(DEFAULT_MARKET_DATA_SOURCE),
   marketDataSeed: z.int().min(0).max(0xffff_ffff).optional(),
+  broker: z.enum(['paper', 'alpaca']).default('paper'),
+  alpacaSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN (arn:aws:secretsmanager:…:secret:…)').optional(),
+  alpacaBaseUrl: z.url().optional(),
   autoFix: z.boolean().default(false),
   maxChanges: z.int().min(1).max(1000).default(HEALTHCHECK_DEFAULTS.maxChanges),
   marketCriticalJobs: z.array(nonEmpty).optional(),
@@ -115,7 +126,7 @@ const STRUCTURED_KEYS = [
   'logRetentionDays',
   'reminderHours',
 ] as const satisfies readonly (keyof RawConfig)[];
-const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace', 'marketDataSource'] as const satisfies readonly (keyof RawConfig)[];
+const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace', 'marketDataSource', 'broker', 'alpacaSecretArn', 'alpacaBaseUrl'] as const satisfies readonly (keyof RawConfig)[];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -137,9 +148,15 @@ export function parseStackConfig(raw: Record<string, unknown>, jobs: readonly Sc
     throw configError([`marketDataSeed: only applies to marketDataSource synthetic, not ${value.marketDataSource}`]);
   }
 
+  if (value.broker !== 'alpaca' && (value.alpacaSecretArn !== undefined || value.alpacaBaseUrl !== undefined)) {
+    throw configError([`alpacaSecretArn / alpacaBaseUrl: only apply to broker alpaca, not ${value.broker}`]);
+  }
+
   return {
     ...value,
     marketDataSeed: value.marketDataSeed,
+    alpacaSecretArn: value.alpacaSecretArn,
+    alpacaBaseUrl: value.alpacaBaseUrl,
     runbookBaseUrl: value.runbookBaseUrl?.replace(/\/+$/, ''),
     imageRepositories: ecrRepositoriesOf([value.imageUri, ...Object.values(value.jobImages)]),
     marketCriticalJobs: value.marketCriticalJobs ?? jobs.filter((job) => job.marketCritical).map((job) => job.name),

@@ -12,6 +12,8 @@ export interface DashboardInput {
   definitions: readonly AlarmDefinition[];
   healthcheckFunctionName: string;
   deadLetterQueueNames: string[];
+  /** Sections drawn below the healthcheck's (the trading workflow's: infra/trading-observability.ts). */
+  extraWidgets?: Record<string, unknown>[];
 }
 
 type MetricLine = (string | Record<string, unknown>)[];
@@ -73,6 +75,7 @@ export function dashboardBody(input: DashboardInput): string {
         metrics: input.deadLetterQueueNames.map((queue) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, { stat: 'Maximum', period: 300 }]),
       },
     },
+    ...(input.extraWidgets ?? []),
   ];
   return JSON.stringify({ widgets });
 }

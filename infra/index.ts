@@ -14,6 +14,7 @@ import { Pipeline } from './components/pipeline.ts';
 import { PipelineSchedules } from './components/pipeline-schedules.ts';
 import { RunLedger } from './components/run-ledger.ts';
 import { Trading } from './components/trading.ts';
+import { tradingObservability } from './trading-observability.ts';
 import { jobsWithoutImplementation } from './jobs.ts';
 
 const config = loadStackConfig();
@@ -35,6 +36,10 @@ const trading = new Trading('trading', {
   logRetentionDays: config.logRetentionDays,
   notificationEmails: config.tradingEmails,
   marketData: { source: config.marketDataSource, ...(config.marketDataSeed !== undefined ? { seed: config.marketDataSeed } : {}) },
+  broker:
+    config.broker === 'alpaca'
+      ? { kind: 'alpaca', ...(config.alpacaSecretArn !== undefined ? { secretArn: config.alpacaSecretArn } : {}), ...(config.alpacaBaseUrl !== undefined ? { baseUrl: config.alpacaBaseUrl } : {}) }
+      : { kind: 'paper' },
 });
 
 const pipeline = new Pipeline('pipeline', {
@@ -89,6 +94,9 @@ const healthcheck = new Healthcheck('healthcheck', {
 
 const allScheduleGroups = [...schedules.groups.map((info) => info.name), healthcheck.scheduleGroupName, trading.scheduleGroupName];
 
+// The trading workflow's alarms and dashboard section (same namespace default as the trading Lambdas').
+const tradingWatch = tradingObservability({ deadLetterQueueNames: trading.deadLetterQueueNames });
+
 const monitoring = new Monitoring('monitoring', {
   namePrefix: config.namePrefix,
   region: deployment.region,
@@ -98,6 +106,8 @@ const monitoring = new Monitoring('monitoring', {
   runbookBaseUrl: config.runbookBaseUrl,
   healthcheckFunctionName: healthcheck.functionName,
   deadLetterQueueNames: [schedules.deadLetterQueue, healthcheck.deadLetterQueue, ledger.deadLetterQueue, ...trading.deadLetterQueues].map((queue) => queue.name),
+  extraAlarms: tradingWatch.alarms,
+  extraWidgets: tradingWatch.widgets,
 });
 
 export const clusterArn = pipeline.clusterArn;
@@ -112,4 +122,9 @@ export const remediationTableName = healthcheck.remediationTable.name;
 export const eventBusName = trading.bus.name;
 export const workflowTableName = trading.workflowTable.name;
 export const paperBrokerTableName = trading.paperBrokerTable.name;
+/** broker alpaca: where to put the keys (`aws secretsmanager put-secret-value --secret-id <this>`). */
+export const alpacaSecretArn = trading.brokerSecretArn;
+export const eventArchiveName = trading.eventArchive.name;
+/** For TRADING_DEAD_LETTER_QUEUES (`ops workflow dlq`): join with commas. */
+export const tradingDeadLetterQueueNames = trading.deadLetterQueues.map((queue) => queue.name);
 export const dashboardUrl = monitoring.dashboardUrl;

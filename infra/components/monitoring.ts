@@ -1,7 +1,8 @@
 /**
  * CloudWatch alarms and the dashboard, built from the healthcheck's metric contract: the healthcheck's
- * own alarms plus TargetErrorCount and InvocationDroppedCount for every schedule group. Each alarm
- * notifies the alert topic and links its runbook.
+ * own alarms plus TargetErrorCount and InvocationDroppedCount for every schedule group, and any
+ * `extraAlarms` (the trading workflow's, infra/trading-observability.ts). Each alarm notifies the
+ * alert topic and links its runbook.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -19,6 +20,10 @@ export interface MonitoringArgs {
   runbookBaseUrl: string | undefined;
   healthcheckFunctionName: pulumi.Input<string>;
   deadLetterQueueNames: pulumi.Input<string>[];
+  /** Alarms from another contract (the trading workflow's), created, notified and graphed like these. */
+  extraAlarms?: readonly AlarmDefinition[];
+  /** Their dashboard section, for the stack's region. */
+  extraWidgets?: (region: string) => Record<string, unknown>[];
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -31,7 +36,7 @@ export class Monitoring extends pulumi.ComponentResource {
     super('ops:monitoring:Monitoring', name, {}, opts);
     const parent = { parent: this };
 
-    this.definitions = alarmsFor(args.scheduleGroupNames, { namespace: args.metricsNamespace });
+    this.definitions = [...alarmsFor(args.scheduleGroupNames, { namespace: args.metricsNamespace }), ...(args.extraAlarms ?? [])];
     const target = { namePrefix: args.namePrefix, topicArn: args.alertTopicArn, runbookBaseUrl: args.runbookBaseUrl };
     this.alarms = new Map(
       this.definitions.map((definition) => [definition.name, new aws.cloudwatch.MetricAlarm(`${name}-${definition.name}`, metricAlarmArgs(definition, target), parent)]),
@@ -45,7 +50,7 @@ export class Monitoring extends pulumi.ComponentResource {
         dashboardBody: pulumi
           .all([pulumi.output(args.region), pulumi.all([...this.alarms.values()].map((alarm) => alarm.arn)), pulumi.output(args.healthcheckFunctionName), pulumi.all(args.deadLetterQueueNames)])
           .apply(([region, alarmArns, healthcheckFunctionName, deadLetterQueueNames]) =>
-            dashboardBody({ region, alarmArns, definitions: this.definitions, healthcheckFunctionName, deadLetterQueueNames }),
+            dashboardBody({ region, alarmArns, definitions: this.definitions, healthcheckFunctionName, deadLetterQueueNames, extraWidgets: args.extraWidgets?.(region) ?? [] }),
           ),
       },
       parent,

@@ -9,6 +9,13 @@
  * dead-letter queue; a step Lambda that fails an asynchronous invocation after Lambda's retries sends
  * it to the failed-invocations queue (its on-failure destination). Nothing is dropped silently.
  *
+ * The broker (`broker`, stack config broker): paper by default. With alpaca the keys live in a Secrets
+ * Manager secret, either given (`alpacaSecretArn`) or created here without a value (the operator puts
+ * the JSON key pair with `aws secretsmanager put-secret-value`); the Lambdas that trade (portfolio,
+ * execution) and the sweeper (which reconciles open orders) get `secretsmanager:GetSecretValue` on
+ * that secret alone and BROKER / ALPACA_SECRET_ID in their environment; no other Lambda gets either.
+ * With paper, the same three get the paper-broker table (the sweeper only reads orders).
+ *
  * Market data (`marketData`, stack config marketDataSource / marketDataSeed): synthetic by default, a
  * close for every NYSE session computed in the Lambda, so the stack trades on any day and the archives
  * carry no data files. With fixtures the CSVs ship inside every trading archive (MARKET_DATA_DIR); their
@@ -20,6 +27,7 @@ import { PAPER_BROKER_TABLE_SCHEMA } from '../../src/aws/paper-broker-store.ts';
 import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
 import { EVENT_SOURCE_PREFIX } from '../../src/trading/domain/event-factory.ts';
 import { ConsumerName } from '../../src/trading/domain/workflow-app.ts';
+import { DEFAULT_TRADING_METRICS_NAMESPACE, TRADING_METRICS_NAMESPACE_ENV } from '../../src/trading/domain/metric-contract.ts';
 import { DEFAULT_MARKET_DATA_SOURCE, type MarketDataSourceName } from '../../src/trading/adapters/market-data-source.ts';
 import { allowEventBridgeRules, deadLetterQueue } from '../dead-letter.ts';
 import { indexArns, tableKeyArgs } from '../dynamo-schema.ts';
@@ -38,12 +46,22 @@ export interface TradingArgs {
   /** Subscribed to the notification topic (each must confirm). */
   notificationEmails: readonly string[];
   consumers?: readonly TradingConsumer[];
+  /** CloudWatch namespace of the trading metrics (METRICS_NAMESPACE of every trading Lambda); default Ops/Trading. */
+  metricsNamespace?: string;
   /** Default synthetic (seed 0). */
   marketData?: { source: MarketDataSourceName; seed?: number };
+  /** How long the event archive keeps events (default ARCHIVE_RETENTION_DAYS). */
+  archiveRetentionDays?: number;
+  /** Default paper. */
+  broker?: TradingBroker;
 }
+
+export type TradingBroker = { kind: 'paper' } | { kind: 'alpaca'; secretArn?: string; baseUrl?: string };
 
 export const SWEEPER_ENTRY = 'src/entry/lambda/trading/sweeper.ts';
 export const SWEEPER_RATE = 'rate(5 minutes)';
+/** As long as the workflow records live (DEFAULT_TTL_DAYS), so a replayable workflow can still be read. */
+export const ARCHIVE_RETENTION_DAYS = 30;
 /** The fixture closes: read from disk by FixtureMarketData, so with the fixtures source they ship inside each archive. */
 export const FIXTURE_MARKET_DATA: BundleAsset = { source: 'fixtures/market-data', target: 'market-data' };
 
@@ -59,18 +77,32 @@ export const PAPER_BROKER_ACTIONS: Partial<Record<ConsumerName, readonly string[
   [ConsumerName.portfolio]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   [ConsumerName.execution]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 };
+/**
+ * The sweeper reconciles open orders: it looks them up by client order id (GetItem), nothing more. A
+ * paper order never stays open (it fills, or its remainder is canceled, at once), so the sweeper never
+ * places the buys that wait for open sells on the paper broker; on Alpaca it does, with the same key.
+ */
+export const SWEEPER_PAPER_BROKER_ACTIONS: readonly string[] = ['dynamodb:GetItem'];
 
 export class Trading extends pulumi.ComponentResource {
   readonly bus: aws.cloudwatch.EventBus;
   readonly workflowTable: aws.dynamodb.Table;
   readonly paperBrokerTable: aws.dynamodb.Table;
+  /** broker alpaca without alpacaSecretArn: the secret the stack created (without a value). */
+  readonly brokerSecret: aws.secretsmanager.Secret | undefined;
+  /** broker alpaca: the ARN of the secret holding the keys. */
+  readonly brokerSecretArn: pulumi.Output<string> | undefined;
   readonly notificationTopic: aws.sns.Topic;
   readonly functions: ReadonlyMap<string, BundledFunction>;
   readonly rules: ReadonlyMap<string, aws.cloudwatch.EventRule>;
   readonly ruleDeadLetterQueue: aws.sqs.Queue;
   readonly failedInvocationsQueue: aws.sqs.Queue;
   readonly deadLetterQueues: aws.sqs.Queue[];
+  /** Their names, known at construction: the TradingDeadLetters alarms are built from them. */
+  readonly deadLetterQueueNames: string[];
   readonly sweeperSchedule: LambdaSchedule;
+  /** Every trading event, kept for `ops workflow replay` (re-delivery is idempotent by event id). */
+  readonly eventArchive: aws.cloudwatch.EventArchive;
   readonly scheduleGroupName: string;
   /** Environment and permissions of the ECS tasks that start workflows (`ops-task dispatcher`). */
   readonly taskEnvironment: Record<string, pulumi.Output<string>>;
@@ -81,6 +113,17 @@ export class Trading extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, { name: `${args.namePrefix}-trading` }, parent);
+    this.eventArchive = new aws.cloudwatch.EventArchive(
+      `${name}-archive`,
+      {
+        name: `${args.namePrefix}-trading-archive`,
+        eventSourceArn: this.bus.arn,
+        description: 'Trading workflow events, for `ops workflow replay`',
+        eventPattern: JSON.stringify({ source: [{ prefix: `${EVENT_SOURCE_PREFIX}.` }] }),
+        retentionDays: args.archiveRetentionDays ?? ARCHIVE_RETENTION_DAYS,
+      },
+      parent,
+    );
     this.workflowTable = new aws.dynamodb.Table(
       `${name}-workflows`,
       {
@@ -114,11 +157,30 @@ export class Trading extends pulumi.ComponentResource {
     const lambdaEnvironment = {
       ...environment,
       NOTIFICATION_TOPIC_ARN: this.notificationTopic.arn,
+      // Where the EMF metrics go; the alarms (infra/trading-observability.ts) read the same namespace.
+      [TRADING_METRICS_NAMESPACE_ENV]: args.metricsNamespace ?? DEFAULT_TRADING_METRICS_NAMESPACE,
       MARKET_DATA_SOURCE: marketSource,
       ...(shipsFixtures ? { MARKET_DATA_DIR: `${LAMBDA_TASK_ROOT}/${FIXTURE_MARKET_DATA.target}` } : {}),
       ...(marketSeed !== undefined ? { MARKET_DATA_SEED: String(marketSeed) } : {}),
     };
     const publish: Statement = { Sid: 'PublishWorkflowEvents', Effect: 'Allow', Action: ['events:PutEvents'], Resource: [this.bus.arn] };
+    // The broker of the Lambdas that trade or reconcile: its environment and its one grant.
+    const broker = args.broker ?? { kind: 'paper' };
+    this.brokerSecret =
+      broker.kind === 'alpaca' && broker.secretArn === undefined
+        ? new aws.secretsmanager.Secret(`${name}-alpaca-keys`, { name: `${args.namePrefix}/alpaca-keys`, description: 'Alpaca API key pair as JSON {"keyId","secretKey"}; put the value with `aws secretsmanager put-secret-value`' }, parent)
+        : undefined;
+    this.brokerSecretArn = broker.kind === 'alpaca' ? (this.brokerSecret?.arn ?? pulumi.output(broker.secretArn!)) : undefined;
+    const brokerAccess = (paperActions: readonly string[]): { environment: Record<string, pulumi.Input<string>>; statement: Statement } =>
+      this.brokerSecretArn !== undefined && broker.kind === 'alpaca'
+        ? {
+            environment: { BROKER: 'alpaca', ALPACA_SECRET_ID: this.brokerSecretArn, ...(broker.baseUrl !== undefined ? { ALPACA_BASE_URL: broker.baseUrl } : {}) },
+            statement: { Sid: 'AlpacaKeys', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [this.brokerSecretArn] },
+          }
+        : {
+            environment: { BROKER: 'paper', PAPER_BROKER_TABLE: this.paperBrokerTable.name },
+            statement: { Sid: 'PaperBrokerAccount', Effect: 'Allow', Action: [...paperActions], Resource: [this.paperBrokerTable.arn] },
+          };
     const store: Statement[] = [
       { Sid: 'WorkflowItems', Effect: 'Allow', Action: [...WORKFLOW_ITEM_ACTIONS], Resource: [this.workflowTable.arn] },
       // Listing by state (status, sweeper) reads the byState index.
@@ -137,6 +199,7 @@ export class Trading extends pulumi.ComponentResource {
     for (const consumer of args.consumers ?? tradingConsumers()) {
       const notifies = consumer.name === 'notification';
       const brokerActions = PAPER_BROKER_ACTIONS[consumer.name];
+      const brokerAccessOf = brokerActions === undefined ? undefined : brokerAccess(brokerActions);
       const fn = new BundledFunction(
         `${name}-${consumer.name}`,
         {
@@ -148,14 +211,14 @@ export class Trading extends pulumi.ComponentResource {
           timeoutSeconds: 60,
           memoryMb: 256,
           logRetentionDays: args.logRetentionDays,
-          environment: brokerActions === undefined ? lambdaEnvironment : { ...lambdaEnvironment, PAPER_BROKER_TABLE: this.paperBrokerTable.name },
+          environment: brokerAccessOf === undefined ? lambdaEnvironment : { ...lambdaEnvironment, ...brokerAccessOf.environment },
           // Steps are idempotent per event id (claims in the store), so Lambda's retries are safe.
           asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, onFailureQueueArn: this.failedInvocationsQueue.arn },
           policies: {
             step: [
               ...store,
               publish,
-              ...(brokerActions === undefined ? [] : [{ Sid: 'PaperBrokerAccount', Effect: 'Allow', Action: [...brokerActions], Resource: [this.paperBrokerTable.arn] } satisfies Statement]),
+              ...(brokerAccessOf === undefined ? [] : [brokerAccessOf.statement]),
               ...(notifies ? [{ Sid: 'NotifyOutcome', Effect: 'Allow', Action: ['sns:Publish'], Resource: [this.notificationTopic.arn] } satisfies Statement] : []),
             ],
           },
@@ -197,7 +260,8 @@ export class Trading extends pulumi.ComponentResource {
       );
     }
 
-    // Fails workflows stuck RUNNING and re-publishes terminal events whose publish was lost.
+    // Reconciles open orders with the broker, fails workflows stuck RUNNING and re-publishes terminal events whose publish was lost.
+    const sweeperBroker = brokerAccess(SWEEPER_PAPER_BROKER_ACTIONS);
     const sweeper = new BundledFunction(
       `${name}-sweeper`,
       {
@@ -209,10 +273,10 @@ export class Trading extends pulumi.ComponentResource {
         timeoutSeconds: 120,
         memoryMb: 256,
         logRetentionDays: args.logRetentionDays,
-        environment: lambdaEnvironment,
+        environment: { ...lambdaEnvironment, ...sweeperBroker.environment },
         // The next run, 5 minutes later, is the retry.
         asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 240, onFailureQueueArn: this.failedInvocationsQueue.arn },
-        policies: { sweep: [...store, publish] },
+        policies: { sweep: [...store, publish, sweeperBroker.statement] },
       },
       parent,
     );
@@ -233,6 +297,7 @@ export class Trading extends pulumi.ComponentResource {
     );
     this.scheduleGroupName = `${args.namePrefix}-trading`;
     this.deadLetterQueues.push(this.sweeperSchedule.deadLetterQueue);
+    this.deadLetterQueueNames = [`${args.namePrefix}-trading-rule-dlq`, `${args.namePrefix}-trading-failed`, `${args.namePrefix}-trading-sweeper-dlq`];
 
     this.functions = functions;
     this.rules = rules;

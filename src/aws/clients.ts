@@ -9,8 +9,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { resolveClientConfig, type AwsSettings, type ClientConfig } from './client-config.ts';
 
@@ -26,6 +28,8 @@ export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
   readonly eventbridge: EventBridgeClient;
   readonly sts: STSClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly ssm: SSMClient;
 }
 
 /** Fixed credentials instead of the default chain; only the sandbox (dummy keys on 127.0.0.1) uses it. */
@@ -72,6 +76,8 @@ export function createAwsClients(settings: AwsSettings & SandboxClientSettings =
     get dynamodb() { return lazy('dynamodb', () => new DynamoDBClient(config)); },
     get eventbridge() { return lazy('eventbridge', () => new EventBridgeClient(config)); },
     get sts() { return lazy('sts', () => new STSClient(config)); },
+    get secretsManager() { return lazy('secretsManager', () => new SecretsManagerClient(config)); },
+    get ssm() { return lazy('ssm', () => new SSMClient(config)); },
   };
 }
 

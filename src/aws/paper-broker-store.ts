@@ -11,8 +11,9 @@
  * |----------------------------|------------------------|-------------------------------------------------------------------|
  * | `ACCOUNT`                  | the account            | accountId, cash (N), seededCash (N), seededAt, updatedAt          |
  * | `POSITION#<symbol>`        | one holding            | symbol, quantity (N, 0 once sold out), updatedAt                  |
- * | `ORDER#<clientOrderId>`    | one order, filled or   | brokerOrderId, clientOrderId, symbol, side, quantity (N), status, |
- * |                            | rejected               | fillPrice (N)?, rejectReason?, rejectMessage?, placedAt           |
+ * | `ORDER#<clientOrderId>`    | one order: filled,     | brokerOrderId, clientOrderId, symbol, side, quantity (N, ordered), |
+ * |                            | canceled after a       | status, filledQuantity (N), fillPrice (N)?, rejectReason?,        |
+ * |                            | partial fill, rejected | rejectMessage?, placedAt                                          |
  * | `FILL#<clientOrderId>#0001`| one fill of the order  | brokerOrderId, symbol, side, quantity (N), price (N), notional    |
  * |                            |                        | (N), filledAt                                                     |
  *
@@ -33,8 +34,12 @@
  * DynamoDB (38 digits; amounts here have at most 34), and on moto too, whose `SET a = a - :x` computes
  * in binary floating point (moto 5.2) while its ADD uses Python decimals.
  *
- * Partial fills are not modelled: the port has no partially-filled status and the execution step
- * reads an order's quantity as filled, so every accepted order fills in full (one FILL item).
+ * Partial fills: with a `liquidity` limit for a symbol, an order fills at most that quantity and the
+ * remainder is canceled at once (like an immediate-or-cancel order): the order is stored `canceled`
+ * with its filledQuantity and rejectReason INSUFFICIENT_LIQUIDITY, in the same transaction as the
+ * partial fill. Nothing here runs between deliveries to fill later, so the durable broker never
+ * leaves an order open. Buying power and the holding are checked for the whole order, as a broker
+ * does at submission. Without limits (the default) every accepted order fills in full (one FILL item).
  *
  * Reads: orderByClientId is one strongly consistent GetItem; account() a consistent GetItem of the
  * account and a consistent Query of its positions, two reads, so a fill landing between them can show
@@ -52,11 +57,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { errorName } from '../aws-error.ts';
-import { FaultError } from '../errors.ts';
+import { FaultError, UserError } from '../errors.ts';
 import { dec, Dec, toDecimalString } from '../trading/domain/money.ts';
-import { insufficientBuyingPower, insufficientPosition, priceOrder, type PaperMarket, type PaperRejection } from '../trading/domain/paper-fill.ts';
+import { INSUFFICIENT_LIQUIDITY, insufficientBuyingPower, insufficientPosition, priceOrder, type PaperMarket, type PaperRejection } from '../trading/domain/paper-fill.ts';
 import {
   DuplicateClientOrderIdError,
+  ORDER_STATUSES,
   OrderRejectedError,
   OrderStatus,
   type AssetInfo,
@@ -64,7 +70,6 @@ import {
   type BrokerAccount,
   type BrokerOrder,
   type OrderRequest,
-  type RejectReason,
 } from '../trading/ports/broker.ts';
 import { callDynamo, dynamoErrorMapper, grantToCallerHint, isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ensureDynamoTable, PK_SK_TABLE_SCHEMA, type EnsureTableOptions } from './dynamo-table.ts';
@@ -111,6 +116,8 @@ export interface DynamoPaperBrokerOptions {
   /** Prefix of broker order ids (default `paper-<accountId>`). */
   idPrefix?: string;
   now?: () => Date;
+  /** Most quantity per symbol one order fills; the rest is canceled (default: unlimited). */
+  liquidity?: Record<string, Dec | string>;
   /** Attempts when DynamoDB cancels a transaction for a conflicting one in flight (default 5). */
   maxAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -133,6 +140,7 @@ export class DynamoPaperBroker implements Broker {
   private readonly now: () => Date;
   private readonly maxAttempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly liquidity: ReadonlyMap<string, Dec>;
   private seeding: Promise<void> | undefined;
 
   constructor(options: DynamoPaperBrokerOptions) {
@@ -145,6 +153,7 @@ export class DynamoPaperBroker implements Broker {
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.liquidity = parseLiquidity(options.liquidity);
   }
 
   async account(): Promise<BrokerAccount> {
@@ -185,7 +194,16 @@ export class DynamoPaperBroker implements Broker {
     const priced = priceOrder(request, this.market);
     if (!priced.ok) return this.reject(request, priced);
     const { price, notional } = priced;
-    const order: BrokerOrder = { ...this.baseOrder(request), status: OrderStatus.filled, fillPrice: price };
+    const limit = this.liquidity.get(request.symbol);
+    const filledQuantity = limit === undefined ? request.quantity : Dec.min(request.quantity, limit);
+    const partial = filledQuantity.lt(request.quantity);
+    const order: BrokerOrder = {
+      ...this.baseOrder(request),
+      status: partial ? OrderStatus.canceled : OrderStatus.filled,
+      filledQuantity,
+      fillPrice: price,
+      ...(partial ? { rejectReason: INSUFFICIENT_LIQUIDITY } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
       let reasons: readonly { Code?: string; Item?: Record<string, AttributeValue> }[];
       try {
@@ -245,9 +263,12 @@ export class DynamoPaperBroker implements Broker {
     return this.seeding;
   }
 
+  /** `notional` is the whole order's, which the account must cover; the deltas are the fill's. */
   private fillTransaction(request: OrderRequest, order: BrokerOrder, price: Dec, notional: Dec): TransactWriteItem[] {
     const at = s(this.now().toISOString());
     const buy = request.side === 'buy';
+    const filled = order.filledQuantity;
+    const filledNotional = filled.times(price);
     const items: TransactWriteItem[] = [];
     items[TX.order] = {
       Put: { TableName: this.tableName, Item: { ...this.orderItem(order), placedAt: at }, ConditionExpression: 'attribute_not_exists(pk)' },
@@ -261,9 +282,9 @@ export class DynamoPaperBroker implements Broker {
           clientOrderId: s(request.clientOrderId),
           symbol: s(request.symbol),
           side: s(request.side),
-          quantity: n(request.quantity),
+          quantity: n(filled),
           price: n(price),
-          notional: n(notional),
+          notional: n(filledNotional),
           filledAt: at,
         },
       },
@@ -274,7 +295,7 @@ export class DynamoPaperBroker implements Broker {
         Key: this.key(ACCOUNT_SK),
         UpdateExpression: 'SET updatedAt = :at ADD cash :delta',
         ConditionExpression: buy ? 'cash >= :notional' : 'attribute_exists(cash)',
-        ExpressionAttributeValues: { ':at': at, ':delta': n(buy ? notional.negated() : notional), ...(buy ? { ':notional': n(notional) } : {}) },
+        ExpressionAttributeValues: { ':at': at, ':delta': n(buy ? filledNotional.negated() : filledNotional), ...(buy ? { ':notional': n(notional) } : {}) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
@@ -287,7 +308,7 @@ export class DynamoPaperBroker implements Broker {
         ExpressionAttributeValues: {
           ':symbol': s(request.symbol),
           ':at': at,
-          ':delta': n(buy ? request.quantity : request.quantity.negated()),
+          ':delta': n(buy ? filled : filled.negated()),
           ...(buy ? {} : { ':quantity': n(request.quantity) }),
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -323,13 +344,21 @@ export class DynamoPaperBroker implements Broker {
       side: s(order.side),
       quantity: n(order.quantity),
       status: s(order.status),
+      filledQuantity: n(order.filledQuantity),
       ...(order.fillPrice !== undefined ? { fillPrice: n(order.fillPrice) } : {}),
       ...(order.rejectReason !== undefined ? { rejectReason: s(order.rejectReason) } : {}),
     };
   }
 
   private baseOrder(request: OrderRequest): Omit<BrokerOrder, 'status'> {
-    return { brokerOrderId: `${this.idPrefix}-${randomUUID()}`, clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, quantity: request.quantity };
+    return {
+      brokerOrderId: `${this.idPrefix}-${randomUUID()}`,
+      clientOrderId: request.clientOrderId,
+      symbol: request.symbol,
+      side: request.side,
+      quantity: request.quantity,
+      filledQuantity: new Dec(0),
+    };
   }
 
   private pk(): string {
@@ -363,10 +392,34 @@ function orderFrom(item: Record<string, AttributeValue>): BrokerOrder {
   const side = text('side');
   const status = text('status');
   const quantity = numberOf(item.quantity);
-  if (brokerOrderId === undefined || clientOrderId === undefined || symbol === undefined || quantity === undefined || (side !== 'buy' && side !== 'sell') || (status !== OrderStatus.filled && status !== OrderStatus.rejected)) {
+  if (brokerOrderId === undefined || clientOrderId === undefined || symbol === undefined || quantity === undefined || (side !== 'buy' && side !== 'sell') || !isOrderStatus(status)) {
     throw new FaultError('PAPER_ORDER_UNREADABLE', `Paper order item ${text('sk') ?? '(no sk)'} is missing fields or has unknown values.`);
   }
   const fillPrice = numberOf(item.fillPrice);
-  const rejectReason = text('rejectReason') as RejectReason | undefined;
-  return { brokerOrderId, clientOrderId, symbol, side, quantity, status, ...(fillPrice !== undefined ? { fillPrice } : {}), ...(rejectReason !== undefined ? { rejectReason } : {}) };
+  const rejectReason = text('rejectReason');
+  // Items written before partial fills existed have no filledQuantity: a filled one filled in full.
+  const filledQuantity = numberOf(item.filledQuantity) ?? (status === OrderStatus.filled ? quantity : new Dec(0));
+  return { brokerOrderId, clientOrderId, symbol, side, quantity, status, filledQuantity, ...(fillPrice !== undefined ? { fillPrice } : {}), ...(rejectReason !== undefined ? { rejectReason } : {}) };
+}
+
+function isOrderStatus(value: string | undefined): value is OrderStatus {
+  return (ORDER_STATUSES as readonly (string | undefined)[]).includes(value);
+}
+
+/** `{ SPY: '10' }` → positive limits; anything else is a configuration error. */
+export function parseLiquidity(liquidity: Record<string, Dec | string> | undefined): ReadonlyMap<string, Dec> {
+  const limits = new Map<string, Dec>();
+  for (const [symbol, raw] of Object.entries(liquidity ?? {})) {
+    let limit: Dec | undefined;
+    try {
+      limit = dec(raw);
+    } catch {
+      limit = undefined;
+    }
+    if (limit === undefined || !limit.isFinite() || !limit.gt(0)) {
+      throw new UserError('INVALID_PAPER_LIQUIDITY', `The paper liquidity of ${symbol} must be a positive number, got "${String(raw)}".`, 'Give a positive quantity per symbol, e.g. PAPER_LIQUIDITY=SPY=10,TLT=5.');
+    }
+    limits.set(symbol, limit);
+  }
+  return limits;
 }

@@ -8,6 +8,7 @@
  * | `WORKFLOW`                   | the run                 | workflowState, params, startedAt (ms), updatedAt, finishedAt?,    |
  * |                              |                         | failure?, steps (map), expectedOrders?, plan? (orders, skipped;   |
  * |                              |                         | set with the portfolio result), orders (map by client order id),  |
+ * |                              |                         | openOrders (map by client order id: placed, not final yet),       |
  * |                              |                         | outbox (map step → events JSON), claims (map                      |
  * |                              |                         | `<consumer>#<eventId>` → st, token, leaseUntil, outcome?),         |
  * |                              |                         | claimAttempts (map), terminalEvent? (JSON), terminalPublishedAt?, |
@@ -50,6 +51,7 @@ import {
   type FinishExtra,
   type FinishResult,
   type HeldClaim,
+  type OpenOrder,
   type OrderTally,
   type StepExtra,
   type StepResult,
@@ -131,6 +133,7 @@ export class DynamoWorkflowStore implements WorkflowStore {
       outbox: {},
       claims: {},
       claimAttempts: {},
+      openOrders: {},
       [WORKFLOW_TTL_ATTRIBUTE]: this.expiresAt(input.startedAt),
     };
     try {
@@ -202,21 +205,48 @@ export class DynamoWorkflowStore implements WorkflowStore {
             TableName: this.tableName,
             Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
             // if_not_exists keeps the first fill of a client order id: a re-run's look-up adds nothing.
-            UpdateExpression: 'SET #orders.#cid = if_not_exists(#orders.#cid, :order), #updatedAt = :now',
+            // The same write drops the order's open entry, so an order is never open and executed.
+            UpdateExpression: 'SET #orders.#cid = if_not_exists(#orders.#cid, :order), #updatedAt = :now REMOVE #open.#cid',
             ConditionExpression: '#state = :running',
-            ExpressionAttributeNames: { '#orders': 'orders', '#cid': order.clientOrderId, '#updatedAt': 'updatedAt', '#state': 'workflowState' },
+            ExpressionAttributeNames: { '#orders': 'orders', '#open': 'openOrders', '#cid': order.clientOrderId, '#updatedAt': 'updatedAt', '#state': 'workflowState' },
             ExpressionAttributeValues: { ':order': { ...order, executedAt: order.executedAt.getTime() }, ':now': order.executedAt.getTime(), ':running': WorkflowState.running },
             ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      const record = toRecord(response.Attributes ?? {});
-      return { accepted: true, executed: record.orders.length, expected: record.expectedOrders };
+      return tallyOf(toRecord(response.Attributes ?? {}), true);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    return tallyOf(await this.get(correlationId), false);
+  }
+
+  async recordOpenOrder(correlationId: string, order: OpenOrder): Promise<OrderTally> {
+    try {
+      const response = await this.send('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
+            UpdateExpression: 'SET #open.#cid = :order, #updatedAt = :now',
+            // An order already executed is never open again (a late progress report must not resurrect it).
+            ConditionExpression: '#state = :running AND attribute_not_exists(#orders.#cid)',
+            ExpressionAttributeNames: { '#open': 'openOrders', '#orders': 'orders', '#cid': order.clientOrderId, '#updatedAt': 'updatedAt', '#state': 'workflowState' },
+            ExpressionAttributeValues: {
+              ':order': { ...order, placedAt: order.placedAt.getTime(), updatedAt: order.updatedAt.getTime() },
+              ':now': order.updatedAt.getTime(),
+              ':running': WorkflowState.running,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return tallyOf(toRecord(response.Attributes ?? {}), true);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
     const record = await this.get(correlationId);
-    return { accepted: false, executed: record?.orders.length ?? 0, expected: record?.expectedOrders };
+    return tallyOf(record, record?.state === WorkflowState.running);
   }
 
   async finish(correlationId: string, outcome: TerminalOutcome, at: Date, extra: FinishExtra = {}): Promise<FinishResult> {
@@ -496,6 +526,10 @@ function isMissingDocumentPath(error: unknown): boolean {
   return errorName(cause) === 'ValidationException' && /document path/i.test(errorMessage(cause));
 }
 
+function tallyOf(record: WorkflowRecord | undefined, accepted: boolean): OrderTally {
+  return { accepted, executed: record?.orders.length ?? 0, open: record?.openOrders.length ?? 0, expected: record?.expectedOrders, orders: record?.orders ?? [] };
+}
+
 function parseOutcome(value: unknown): ClaimOutcome {
   return value === ClaimOutcome.failed || value === ClaimOutcome.skipped ? value : ClaimOutcome.succeeded;
 }
@@ -516,6 +550,16 @@ const plannedOrderSchema = z.object({
 
 const storedOrderSchema = plannedOrderSchema.extend({ brokerOrderId: z.string(), executedAt: z.number() });
 
+const storedOpenOrderSchema = plannedOrderSchema.extend({
+  brokerOrderId: z.string(),
+  status: z.enum(['pending', 'partially_filled']),
+  filledQuantity: z.string(),
+  averagePrice: z.string().optional(),
+  causationId: z.string(),
+  placedAt: z.number(),
+  updatedAt: z.number(),
+});
+
 const storedPlanSchema = z.object({
   orders: z.array(plannedOrderSchema),
   skipped: z.array(z.object({ symbol: z.string(), side: z.enum(['buy', 'sell']), notional: z.string(), reason: z.string() })),
@@ -533,6 +577,7 @@ const workflowItemSchema = z.object({
   expectedOrders: z.number().optional(),
   plan: storedPlanSchema.optional(),
   orders: z.record(z.string(), storedOrderSchema).default({}),
+  openOrders: z.record(z.string(), storedOpenOrderSchema).default({}),
   terminalEvent: z.string().optional(),
   terminalPublishedAt: z.number().optional(),
   outbox: z.record(z.string(), z.string()).default({}),
@@ -567,6 +612,9 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
     ...(i.plan !== undefined ? { plan: i.plan } : {}),
     orders: Object.values(i.orders)
       .map((o) => ({ ...o, executedAt: new Date(o.executedAt) }))
+      .sort(byPlanPosition),
+    openOrders: Object.values(i.openOrders)
+      .map((o) => ({ ...o, placedAt: new Date(o.placedAt), updatedAt: new Date(o.updatedAt) }))
       .sort(byPlanPosition),
     ...(terminalEvent !== undefined ? { terminalEvent } : {}),
     ...(i.terminalPublishedAt !== undefined ? { terminalPublishedAt: new Date(i.terminalPublishedAt) } : {}),

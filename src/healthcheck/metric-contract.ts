@@ -78,11 +78,18 @@ export interface MetricDatum {
 
 // ── Alarms ──────────────────────────────────────────────────────────────────────────────────────
 
+/** A percentile statistic such as `p99` (CloudWatch's extended statistic; the trading latency alarms use it). */
+export type Percentile = `p${number}`;
+
+export function isPercentile(statistic: MetricRef['statistic']): statistic is Percentile {
+  return /^p\d+(\.\d+)?$/.test(statistic);
+}
+
 export interface MetricRef {
   namespace: string;
   metricName: string;
   dimensions: Record<string, string>;
-  statistic: 'Sum' | 'Maximum' | 'Minimum' | 'Average' | 'SampleCount';
+  statistic: 'Sum' | 'Maximum' | 'Minimum' | 'Average' | 'SampleCount' | Percentile;
 }
 
 export type AlarmSource =

@@ -1,6 +1,6 @@
 # Runs `python3 -m moto.server <args>` with three additions the sandbox needs. moto-server.ts passes
 # this file's text as `python3 -c <text> -H <host> -p <port>`, so a wrapper that patches moto first
-# (test/e2e/workflow-atomic-moto.py) can exec it unchanged and the pid we record is moto's own.
+# (src/sandbox/trading/atomic-moto.py) can exec it unchanged and the pid we record is moto's own.
 #
 # 1. A parent-death watchdog: when the Node parent dies without running any hook (SIGKILL, an
 #    unhandled signal), moto notices its parent pid changed and exits.

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsAgainst } from '../../src/entry/cli/commands/demo.ts';
 import { inject } from 'vitest';
 import { replayIncident } from '../../src/entry/demo/incident-replay.ts';
+import { DEMO_MAX_ORDER_NOTIONAL, runTradingPart } from '../../src/entry/demo/trading-part.ts';
 import type { CliContext } from '../../src/entry/cli/context.ts';
 import { replayDay, type ReplayDay } from '../../src/sandbox/replay-day.ts';
 import { motoEndpoint } from './sandbox-harness.ts';
@@ -25,10 +26,9 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-async function replay(mode: 'manual-fix' | 'auto-fix', day: ReplayDay = MONDAY) {
-  const printed: string[] = [];
-  // The demo replaces the streams, env and clock of each command it runs; the rest is inherited.
-  const parent: CliContext = {
+// The demo replaces the streams, env and clock of each command it runs; the rest is inherited.
+function parentContext(day: ReplayDay): CliContext {
+  return {
     stdout: () => undefined,
     stderr: () => undefined,
     env: {},
@@ -40,6 +40,11 @@ async function replay(mode: 'manual-fix' | 'auto-fix', day: ReplayDay = MONDAY) 
     confirm: () => Promise.resolve(false),
     interrupted: () => new Promise<string>(() => undefined),
   };
+}
+
+async function replay(mode: 'manual-fix' | 'auto-fix', day: ReplayDay = MONDAY) {
+  const printed: string[] = [];
+  const parent = parentContext(day);
   const sandbox = { endpoint: motoEndpoint(), clockFile: inject('motoClockFile') || undefined, day };
   const result = await replayIncident(sandbox, mode, { ops: opsAgainst(motoEndpoint(), parent), print: (t) => printed.push(t), workDir });
   return { result, printed: printed.join('\n') };
@@ -113,4 +118,26 @@ describe('the incident demo', () => {
       expectLinesAgreeWithEmails(result);
     }
   });
+});
+
+describe('the demo\'s trading part', () => {
+  it('completes one workflow through every step and stops the other at portfolio, read back from DynamoDB, on a session and on a Saturday', async () => {
+    for (const date of ['2026-11-23', '2031-06-07']) {
+      const day = replayDay(date);
+      const printed: string[] = [];
+      const result = await runTradingPart({ endpoint: motoEndpoint(), day }, { ops: opsAgainst(motoEndpoint(), parentContext(day)), print: (t) => printed.push(t) });
+      const text = printed.join('\n');
+      expect(result.completed, date).toMatchObject({ state: 'COMPLETED', stepsDone: ['strategy', 'portfolio', 'execution'], runs: { strategy: { handled: 1 }, portfolio: { handled: 1 }, execution: { handled: 1 }, notification: { handled: 1 } } });
+      expect(result.completed.ordersExecuted, date).toBe(result.completed.expectedOrders);
+      expect(result.completed.ordersExecuted, date).toBeGreaterThan(0);
+      expect(result.failed, date).toMatchObject({ state: 'FAILED', failure: { step: 'portfolio', errorCode: 'RISK_MAX_ORDER_NOTIONAL' }, stepsDone: ['strategy'], ordersExecuted: 0 });
+      // The gate stopped the rest: no execution ran for the failed workflow, notification ran once.
+      expect(result.failed.runs, date).toEqual({ strategy: { handled: 1 }, portfolio: { failed: 1 }, notification: { handled: 1 } });
+      expect(result.ok, date).toBe(true);
+      expect(text, date).toContain(`--as-of ${date} --correlation-id wf-demo-${date}-risk-limit --max-order-notional ${DEMO_MAX_ORDER_NOTIONAL}`);
+      expect(text, date).toContain(`wf-demo-${date}-rebalance  COMPLETED · strategy done · portfolio done · execution done`);
+      expect(text, date).toContain('the gate stopped the rest: no later step ran for it (execution: 0 runs, 0 orders); notification ran once for WorkflowFailed');
+      expect(text, date).toContain('moto cannot run Lambda code');
+    }
+  }, 120_000);
 });

@@ -2,7 +2,7 @@
  * The durable paper broker (src/aws/paper-broker-store.ts) on the sandbox's DynamoDB API: two broker
  * instances over one table stand for two Lambdas (portfolio, execution) or a warm and a cold container.
  *
- * Like workflow-dynamo-store.test.ts this file runs its own moto through workflow-atomic-moto.py:
+ * Like workflow-dynamo-store.test.ts this file runs its own moto through src/sandbox/trading/atomic-moto.py:
  * stock moto evaluates conditions and writes (TransactWriteItems included) without a lock, so two
  * concurrent conditional writes to one item could both pass, which real DynamoDB never allows.
  */
@@ -141,6 +141,28 @@ describe('DynamoPaperBroker on the sandbox', () => {
       expect((refused?.reason as OrderRejectedError).reason, `round ${round}`).toBe(RejectReason.insufficientBuyingPower);
       expect(plain(await a.account())).toEqual({ cash: '393.96', positions: { SPY: '1' } });
     }
+  });
+
+  it('a liquidity limit fills part of an order and cancels the rest, once: a replay neither trades again nor changes the order', async () => {
+    const id = newAccount();
+    const limited = () =>
+      new DynamoPaperBroker({
+        client: createSandboxClients(server.endpoint, 'us-west-2').dynamodb,
+        tableName: TABLE,
+        accountId: id,
+        seedCash: '10000',
+        quote: (symbol) => quotes.get(symbol),
+        liquidity: { EFA: '4.5' },
+      });
+    const placed = await limited().placeOrder(order('c-partial', 'buy', 'EFA', '10'));
+    expect(placed).toMatchObject({ status: 'canceled', rejectReason: 'INSUFFICIENT_LIQUIDITY' });
+    expect([toDecimalString(placed.quantity), toDecimalString(placed.filledQuantity)]).toEqual(['10', '4.5']);
+    await expect(limited().placeOrder(order('c-partial', 'buy', 'EFA', '10'))).rejects.toBeInstanceOf(DuplicateClientOrderIdError);
+    const found = await limited().orderByClientId('c-partial');
+    expect(found).toMatchObject({ status: 'canceled', filledQuantity: dec('4.5'), quantity: dec('10'), fillPrice: dec('94.17') });
+    // 4.5 × 94.17 = 423.765 left the cash, once; one FILL item of 4.5.
+    expect(plain(await limited().account())).toEqual({ cash: '9576.235', positions: { EFA: '4.5' } });
+    expect((await items(id, 'FILL#')).map((f) => f.quantity?.N)).toEqual(['4.5']);
   });
 
   it('a buy beyond the cash is rejected with a coded reason, stored, and leaves the account alone', async () => {

@@ -3,7 +3,7 @@
  * passes, table creation being idempotent, and the acceptance race: two terminal transitions sent at
  * once from two clients, exactly one wins, repeatedly.
  *
- * This file runs its own moto, started through workflow-atomic-moto.py: stock moto evaluates a
+ * This file runs its own moto, started through src/sandbox/trading/atomic-moto.py: stock moto evaluates a
  * ConditionExpression and writes without a lock, so under concurrent requests two conditional writes
  * to one item can both succeed, which real DynamoDB never allows. The wrapper restores DynamoDB's
  * per-item atomicity; everything else is the sandbox's moto, launcher and adapters unchanged.

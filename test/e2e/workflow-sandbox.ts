@@ -1,20 +1,20 @@
 /**
  * What the workflow e2e tests share: a moto whose DynamoDB writes are atomic per item (see
- * workflow-atomic-moto.py for why stock moto is not), and an EventBridge bus whose events land in an
+ * src/sandbox/trading/atomic-moto.py for why stock moto is not), and an EventBridge bus whose events land in an
  * SQS queue, standing in for the rule → Lambda delivery that moto cannot perform.
  */
-import { fileURLToPath } from 'node:url';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { ensureEventBus } from '../../src/aws/eventbridge-bus.ts';
 import { EVENT_SOURCE_PREFIX } from '../../src/trading/domain/event-factory.ts';
-import { startMotoServer, type MotoServer } from '../../src/sandbox/moto-server.ts';
+import type { MotoServer } from '../../src/sandbox/moto-server.ts';
+import { ATOMIC_MOTO_PYTHON, startAtomicMotoServer } from '../../src/sandbox/trading/atomic-moto.ts';
 
-export const ATOMIC_MOTO_PYTHON = fileURLToPath(new URL('./workflow-atomic-moto.py', import.meta.url));
+export { ATOMIC_MOTO_PYTHON };
 
 export function startAtomicMoto(): Promise<MotoServer> {
-  return startMotoServer({ python: ATOMIC_MOTO_PYTHON, killOnSignals: true });
+  return startAtomicMotoServer({ killOnSignals: true });
 }
 
 export interface RoutedBus {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/lambda-bundles.ts';
 import { AlarmName, alarmsFor, HealthMetric, SCHEDULER_NAMESPACE } from '../../src/healthcheck/metric-contract.ts';
+import { tradingAlarms } from '../../src/trading/domain/metric-contract.ts';
 import { runProgram, type StackUnderTest } from './program.ts';
 import type { RecordedResource } from './mocks.ts';
 
@@ -29,11 +30,13 @@ beforeAll(async () => {
 });
 
 describe('CloudWatch alarms', () => {
-  it('are exactly the metric contract’s alarms for every schedule group the stack creates', () => {
+  it('are exactly the metric contracts’ alarms for every schedule group and trading dead-letter queue the stack creates', () => {
     const groups = stack.outputs.scheduleGroups as string[];
     expect(groups.sort()).toEqual(['ops-pipeline', 'ops-pipeline-market', 'ops-pipeline-monitoring', 'ops-pipeline-trading']);
     expect(stack.ofType('aws:scheduler/scheduleGroup:ScheduleGroup').map((g) => g.inputs.name).sort()).toEqual(groups.sort());
-    const expected = alarmsFor(groups).map((definition) => `ops-pipeline-${definition.name}`);
+    // …and the trading workflow's (test/infra/trading-observability.test.ts looks at those closely).
+    const tradingQueues = ['ops-pipeline-trading-rule-dlq', 'ops-pipeline-trading-failed', 'ops-pipeline-trading-sweeper-dlq'];
+    const expected = [...alarmsFor(groups), ...tradingAlarms({ deadLetterQueueNames: tradingQueues })].map((definition) => `ops-pipeline-${definition.name}`);
     expect(alarms.map((a) => a.inputs.name).sort()).toEqual(expected.sort());
   });
 

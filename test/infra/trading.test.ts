@@ -154,11 +154,13 @@ describe('the paper-broker table', () => {
     expect(table.inputs.ttl).toBeUndefined();
   });
 
-  it('reaches only the steps that trade: portfolio reads and seeds the account, execution also fills orders', () => {
+  it('reaches only the steps that trade and the sweeper: portfolio reads and seeds the account, execution also fills orders, the sweeper reads orders', () => {
     const table = brokerTable();
     const expected: Record<string, string[]> = {
       portfolio: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       execution: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      // It reconciles open orders: a look-up by client order id.
+      sweeper: ['dynamodb:GetItem'],
     };
     for (const name of [...tradingConsumers().map((c) => c.name), 'sweeper']) {
       const fn = functionNamed(`ops-pipeline-trading-${name}`);

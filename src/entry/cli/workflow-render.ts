@@ -62,6 +62,8 @@ export function renderStatus(view: WorkflowView): string {
     `  started ${view.startedAt}${view.finishedAt ? ` · finished ${view.finishedAt}` : ''} · ${view.state === WorkflowState.running ? 'running for' : 'took'} ${formatDurationMs(view.durationMs)}`,
   ];
   if (view.failure) lines.push(`  reason: ${view.failure.reason}`, `  error code: ${view.failure.errorCode}`);
+  if (view.retryOf) lines.push(`  attempt ${view.retryOf.attempt} of ${view.retryOf.of}, retrying ${view.retryOf.previous}`);
+  if (view.attempts && view.attempts.length > 1) lines.push(`  attempts: ${view.attempts.map((a) => `${a.correlationId} (${a.state})`).join(' → ')}`);
   for (const step of ['strategy', 'portfolio', 'execution'] as const) {
     const result = view.steps[step];
     const facts = result ? Object.entries(result.summary).map(([k, v]) => `${k} ${String(v)}`).join(' · ') : 'not done';

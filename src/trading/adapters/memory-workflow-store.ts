@@ -18,6 +18,7 @@ import {
   type FinishExtra,
   type FinishResult,
   type HeldClaim,
+  type OpenOrder,
   type OrderTally,
   type StepExtra,
   type StepResult,
@@ -64,6 +65,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
       updatedAt: new Date(input.startedAt),
       steps: {},
       orders: [],
+      openOrders: [],
       outbox: {},
       deliveries: [],
       expiresAt: ttlFrom(input.startedAt, this.ttlDays),
@@ -92,15 +94,24 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   async recordExecutedOrder(correlationId: string, order: ExecutedOrder): Promise<OrderTally> {
     const record = this.workflows.get(correlationId);
-    if (record?.state !== WorkflowState.running) {
-      return { accepted: false, executed: record?.orders.length ?? 0, expected: record?.expectedOrders };
-    }
+    if (record?.state !== WorkflowState.running) return tallyOf(record, false);
     if (!record.orders.some((o) => o.clientOrderId === order.clientOrderId)) {
       record.orders.push(structuredClone(order));
       record.orders.sort(byPlanPosition);
       record.updatedAt = new Date(order.executedAt);
     }
-    return { accepted: true, executed: record.orders.length, expected: record.expectedOrders };
+    record.openOrders = record.openOrders.filter((o) => o.clientOrderId !== order.clientOrderId);
+    return tallyOf(record, true);
+  }
+
+  async recordOpenOrder(correlationId: string, order: OpenOrder): Promise<OrderTally> {
+    const record = this.workflows.get(correlationId);
+    if (record?.state !== WorkflowState.running) return tallyOf(record, false);
+    if (!record.orders.some((o) => o.clientOrderId === order.clientOrderId)) {
+      record.openOrders = [...record.openOrders.filter((o) => o.clientOrderId !== order.clientOrderId), structuredClone(order)].sort(byPlanPosition);
+      record.updatedAt = new Date(order.updatedAt);
+    }
+    return tallyOf(record, true);
   }
 
   async finish(correlationId: string, outcome: TerminalOutcome, at: Date, extra: FinishExtra = {}): Promise<FinishResult> {
@@ -195,10 +206,14 @@ export class MemoryWorkflowStore implements WorkflowStore {
   }
 }
 
+function tallyOf(record: WorkflowRecord | undefined, accepted: boolean): OrderTally {
+  return { accepted, executed: record?.orders.length ?? 0, open: record?.openOrders.length ?? 0, expected: record?.expectedOrders, orders: structuredClone(record?.orders ?? []) };
+}
+
 function claimId(key: Pick<ClaimKey, 'consumer' | 'eventId'>): string {
   return `${key.consumer}\u001f${key.eventId}`;
 }
 
-export function byPlanPosition(a: ExecutedOrder, b: ExecutedOrder): number {
+export function byPlanPosition(a: Pick<ExecutedOrder, 'orderIndex' | 'clientOrderId'>, b: Pick<ExecutedOrder, 'orderIndex' | 'clientOrderId'>): number {
   return a.orderIndex - b.orderIndex || a.clientOrderId.localeCompare(b.clientOrderId);
 }

@@ -1,13 +1,21 @@
 /**
- * A paper broker: an account in memory that fills every acceptable order at once, at the price the
- * paper market quotes (not the plan's price), and refuses what a real broker would refuse: a reused
- * client order id, a buy above buying power, a sell above the holding, a fractional quantity of a
- * non-fractionable asset, a symbol without a quote (the rules in src/trading/domain/paper-fill.ts,
- * shared with the durable paper broker in src/aws/paper-broker-store.ts).
+ * A paper broker: an account in memory that fills acceptable orders at the price the paper market
+ * quotes (not the plan's price), and refuses what a real broker would refuse: a reused client order
+ * id, a buy above buying power, a sell above the holding, a fractional quantity of a non-fractionable
+ * asset, a symbol without a quote (the rules in src/trading/domain/paper-fill.ts, shared with the
+ * durable paper broker in src/aws/paper-broker-store.ts).
+ *
+ * By default every order fills at once, in full. Two deterministic knobs model what real brokers do:
+ * - `liquidity`: at most this quantity of a symbol fills per fill round. With immediate fills the
+ *   remainder is canceled at once (like an immediate-or-cancel order; the durable broker does the
+ *   same), so the order ends `canceled` with a partial fill.
+ * - `fills: 'deferred'`: placeOrder only accepts (`pending`); each `advanceMarket()` runs one fill
+ *   round over the open orders (`partially_filled` until done), and `endOrder()` cancels, expires or
+ *   rejects what is left: what a test needs to walk the asynchronous path step by step.
  */
-import { OrderRejectedError, DuplicateClientOrderIdError, OrderStatus, type AssetInfo, type Broker, type BrokerAccount, type BrokerOrder, type OrderRequest } from '../ports/broker.ts';
+import { DuplicateClientOrderIdError, isFinalStatus, OrderRejectedError, OrderStatus, type AssetInfo, type Broker, type BrokerAccount, type BrokerOrder, type OrderRequest } from '../ports/broker.ts';
 import { dec, Dec } from '../domain/money.ts';
-import { accountCheck, priceOrder, type PaperRejection } from '../domain/paper-fill.ts';
+import { accountCheck, INSUFFICIENT_LIQUIDITY, priceOrder, type PaperRejection } from '../domain/paper-fill.ts';
 
 export interface PaperBrokerOptions {
   cash: Dec | string;
@@ -17,6 +25,10 @@ export interface PaperBrokerOptions {
   nonFractionable?: Iterable<string>;
   /** Prefix of broker order ids (default `paper`). */
   idPrefix?: string;
+  /** Most quantity per symbol that fills in one round (default: unlimited). */
+  liquidity?: Record<string, Dec | string>;
+  /** `immediate` (default): fill at placement. `deferred`: fill only on advanceMarket(). */
+  fills?: 'immediate' | 'deferred';
 }
 
 export class PaperBroker implements Broker {
@@ -26,6 +38,8 @@ export class PaperBroker implements Broker {
   private readonly quote: (symbol: string) => Dec | undefined;
   private readonly nonFractionable: ReadonlySet<string>;
   private readonly idPrefix: string;
+  private readonly liquidity: ReadonlyMap<string, Dec>;
+  private readonly deferred: boolean;
   private sequence = 0;
   /** Every call to placeOrder, accepted or not: what tests count. */
   readonly placeOrderCalls: OrderRequest[] = [];
@@ -38,6 +52,9 @@ export class PaperBroker implements Broker {
     this.quote = options.quote;
     this.nonFractionable = new Set(options.nonFractionable ?? []);
     this.idPrefix = options.idPrefix ?? 'paper';
+    this.liquidity = new Map(Object.entries(options.liquidity ?? {}).map(([symbol, limit]) => [symbol, dec(limit)]));
+    for (const [symbol, limit] of this.liquidity) if (!limit.gt(0)) throw new RangeError(`liquidity of ${symbol} must be positive, got ${limit.toFixed()}`);
+    this.deferred = options.fills === 'deferred';
   }
 
   async account(): Promise<BrokerAccount> {
@@ -55,28 +72,69 @@ export class PaperBroker implements Broker {
       this.orders.set(request.clientOrderId, { ...this.baseOrder(request), status: OrderStatus.rejected, rejectReason: rejection.reason });
       throw new OrderRejectedError(request.clientOrderId, rejection.reason, rejection.message);
     };
-    const { symbol, side, quantity } = request;
     const priced = priceOrder(request, { quote: this.quote, nonFractionable: this.nonFractionable });
     if (!priced.ok) return reject(priced);
-    const { price, notional } = priced;
-    const held = this.positions.get(symbol) ?? new Dec(0);
-    const refused = accountCheck(request, price, notional, this.cash, held);
+    const refused = accountCheck(request, priced.price, priced.notional, this.cash, this.positions.get(request.symbol) ?? new Dec(0));
     if (refused !== undefined) return reject(refused);
-    this.cash = side === 'buy' ? this.cash.minus(notional) : this.cash.plus(notional);
-    this.positions.set(symbol, side === 'buy' ? held.plus(quantity) : held.minus(quantity));
-    const order: BrokerOrder = { ...this.baseOrder(request), status: OrderStatus.filled, fillPrice: price };
+    const order: BrokerOrder = { ...this.baseOrder(request), status: OrderStatus.pending };
     this.orders.set(request.clientOrderId, order);
-    return { ...order };
+    if (!this.deferred) {
+      this.fillRound(order);
+      if (!isFinalStatus(order.status)) this.end(order, OrderStatus.canceled, INSUFFICIENT_LIQUIDITY);
+    }
+    return copy(order);
   }
 
   async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
     const order = this.orders.get(clientOrderId);
-    return order === undefined ? undefined : { ...order };
+    return order === undefined ? undefined : copy(order);
+  }
+
+  /** One fill round over every open order (deferred fills): each fills up to its symbol's liquidity. */
+  advanceMarket(): void {
+    for (const order of this.orders.values()) if (!isFinalStatus(order.status)) this.fillRound(order);
+  }
+
+  /** Ends an open order where it stands (what the broker or a person does to a live order). */
+  endOrder(clientOrderId: string, status: typeof OrderStatus.canceled | typeof OrderStatus.expired | typeof OrderStatus.rejected, reason?: string): void {
+    const order = this.orders.get(clientOrderId);
+    if (order === undefined || isFinalStatus(order.status)) throw new Error(`no open paper order ${clientOrderId}`);
+    this.end(order, status, reason);
   }
 
   /** Orders accepted or rejected, in placement order. */
   allOrders(): BrokerOrder[] {
-    return [...this.orders.values()].map((o) => ({ ...o }));
+    return [...this.orders.values()].map(copy);
+  }
+
+  /**
+   * Fills up to the symbol's liquidity at the quote. A buy the cash no longer covers (or a sell the
+   * holding no longer covers) ends the order there, like a broker canceling for buying power.
+   */
+  private fillRound(order: BrokerOrder): void {
+    const price = this.quote(order.symbol);
+    if (price === undefined) return;
+    const remaining = order.quantity.minus(order.filledQuantity);
+    const limit = this.liquidity.get(order.symbol);
+    const quantity = limit === undefined ? remaining : Dec.min(remaining, limit);
+    const notional = quantity.times(price);
+    const held = this.positions.get(order.symbol) ?? new Dec(0);
+    const request = { clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity, referencePrice: price };
+    const refused = accountCheck(request, price, notional, this.cash, held);
+    if (refused !== undefined) return this.end(order, OrderStatus.canceled, refused.reason);
+    this.cash = order.side === 'buy' ? this.cash.minus(notional) : this.cash.plus(notional);
+    this.positions.set(order.symbol, order.side === 'buy' ? held.plus(quantity) : held.minus(quantity));
+    const filled = order.filledQuantity.plus(quantity);
+    order.fillPrice = order.filledQuantity.isZero() || order.fillPrice === undefined ? price : order.filledQuantity.times(order.fillPrice).plus(notional).div(filled);
+    order.filledQuantity = filled;
+    order.status = filled.gte(order.quantity) ? OrderStatus.filled : OrderStatus.partiallyFilled;
+    order.brokerStatus = order.status;
+  }
+
+  private end(order: BrokerOrder, status: OrderStatus, reason: string | undefined): void {
+    order.status = status;
+    order.brokerStatus = status;
+    if (reason !== undefined) order.rejectReason = reason;
   }
 
   private baseOrder(request: OrderRequest): Omit<BrokerOrder, 'status'> {
@@ -87,6 +145,11 @@ export class PaperBroker implements Broker {
       symbol: request.symbol,
       side: request.side,
       quantity: request.quantity,
+      filledQuantity: new Dec(0),
     };
   }
+}
+
+function copy(order: BrokerOrder): BrokerOrder {
+  return { ...order };
 }

@@ -76,6 +76,11 @@ export const workflowParamsSchema = z.object({
    * written before limits existed stay valid under the same schemaVersion.
    */
   riskLimits: riskLimitsSchema.optional(),
+  /**
+   * Set on a retry attempt (`ops workflow retry`, retry.ts): the original workflow, this attempt's
+   * number (2, 3, …) and the attempt it replaces. Optional, like riskLimits, so older records stay valid.
+   */
+  retry: z.object({ of: correlationIdSchema, attempt: z.int().min(2), previous: correlationIdSchema }).optional(),
 });
 export type WorkflowParams = z.infer<typeof workflowParamsSchema>;
 

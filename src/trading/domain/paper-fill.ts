@@ -1,6 +1,7 @@
 /**
  * What every paper broker decides the same way, whatever keeps its account (memory, DynamoDB): an
- * order fills in full at the paper market's quote (not the plan's price), and is refused for a
+ * order fills at the paper market's quote (not the plan's price), in full unless a per-symbol
+ * liquidity limit cancels the rest (INSUFFICIENT_LIQUIDITY), and is refused for a
  * non-positive quantity, a fractional quantity of a whole-share asset, a symbol without a quote, a buy
  * above the cash, or a sell above the holding. The checks that need no account run first
  * (`priceOrder`); the two that need the account have their messages here so both brokers word them alike.
@@ -13,6 +14,9 @@ export interface PaperMarket {
   quote: (symbol: string) => Dec | undefined;
   nonFractionable: ReadonlySet<string>;
 }
+
+/** Why a paper broker canceled the remainder of an order that found too little liquidity. */
+export const INSUFFICIENT_LIQUIDITY = 'INSUFFICIENT_LIQUIDITY';
 
 export interface PaperRejection {
   reason: RejectReason;

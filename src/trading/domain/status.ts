@@ -28,6 +28,10 @@ export interface WorkflowView {
   orders: (Omit<ExecutedOrder, 'executedAt'> & { executedAt: string })[];
   terminalEventId?: string;
   terminalPublished: boolean;
+  /** On a retry attempt (retry.ts): the original, this attempt's number and the attempt it replaced. */
+  retryOf?: { of: string; attempt: number; previous: string };
+  /** Every attempt of the original, original first, when there is more than one (filled by retry.ts). */
+  attempts?: { correlationId: string; attempt: number; state: WorkflowState }[];
 }
 
 export function workflowView(record: WorkflowRecord, now: Date): WorkflowView {
@@ -54,6 +58,7 @@ export function workflowView(record: WorkflowRecord, now: Date): WorkflowView {
     orders: record.orders.map((o) => ({ ...o, executedAt: o.executedAt.toISOString() })),
     ...(record.terminalEvent !== undefined ? { terminalEventId: record.terminalEvent.eventId } : {}),
     terminalPublished: record.terminalPublishedAt !== undefined,
+    ...(record.params.retry !== undefined ? { retryOf: record.params.retry } : {}),
   };
 }
 

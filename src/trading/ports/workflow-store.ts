@@ -16,6 +16,12 @@
  *   plan, never two.
  * - Executed orders are a map keyed by client order id: recording one twice is a no-op, so the count
  *   that decides completion is right under redelivery and re-runs.
+ * - Open orders (accepted by the broker, not final yet) are a second map keyed by client order id,
+ *   written only while RUNNING and never for an order already executed; recording the execution
+ *   removes the open entry in the same write. An order is open or executed, never both.
+ * - `recordExecutedOrder` and `recordOpenOrder` answer the tally after their write (executed, open,
+ *   expected and the executed orders), so whoever's write completes the count can complete the
+ *   workflow without reading it again.
  * - Event claims (the dedup): `claimDelivery` is one conditional write that succeeds when the workflow
  *   is in the state the consumer needs and the (consumer, event) pair was never claimed, or a previous
  *   claim's lease ran out without being completed; it returns the record, so a delivery costs one
@@ -68,6 +74,21 @@ export interface PlanOrder {
 export interface ExecutedOrder extends PlanOrder {
   brokerOrderId: string;
   executedAt: Date;
+}
+
+/**
+ * A planned order the broker accepted but has not filled in full: the sweeper asks the broker about
+ * it until it is final. `filledQuantity` and `averagePrice` are the progress seen last.
+ */
+export interface OpenOrder extends PlanOrder {
+  brokerOrderId: string;
+  status: 'pending' | 'partially_filled';
+  filledQuantity: string;
+  averagePrice?: string;
+  /** The RebalancePlanned event id the order was placed for: its TradeExecuted id derives from it. */
+  causationId: string;
+  placedAt: Date;
+  updatedAt: Date;
 }
 
 /** A trade the planner decided not to place, and why (below the minimum, not fractionable, …). */
@@ -125,6 +146,8 @@ export interface WorkflowRecord {
   plan?: WorkflowPlan;
   /** Executed orders by plan position. */
   orders: ExecutedOrder[];
+  /** Orders placed but not final yet, by plan position (empty on the immediate-fill path). */
+  openOrders: OpenOrder[];
   /** The terminal event, written in the same conditional write as the transition (an outbox). */
   terminalEvent?: TerminalEvent;
   /** Set once the terminal event was handed to the bus; the sweeper re-publishes when it is missing. */
@@ -152,7 +175,11 @@ export interface OrderTally {
   /** False when the workflow is missing or no longer RUNNING: nothing was written. */
   accepted: boolean;
   executed: number;
+  /** Orders recorded as open (placed, not final). */
+  open: number;
   expected: number | undefined;
+  /** The executed orders after the write, by plan position. */
+  orders: ExecutedOrder[];
 }
 
 /** Who processes which event: one claim per (consumer, eventId). */
@@ -201,7 +228,13 @@ export interface WorkflowStore {
   get(correlationId: string): Promise<WorkflowRecord | undefined>;
   /** Records a step's result; returns false (and writes nothing) unless the workflow is RUNNING. */
   recordStep(correlationId: string, step: Step, result: StepResult, extra?: StepExtra): Promise<boolean>;
+  /** Adds a fill (if_not_exists per client order id) and drops the order's open entry; only while RUNNING. */
   recordExecutedOrder(correlationId: string, order: ExecutedOrder): Promise<OrderTally>;
+  /**
+   * Records (or updates the progress of) an order placed but not final; only while RUNNING, and a
+   * no-op for an order already executed.
+   */
+  recordOpenOrder(correlationId: string, order: OpenOrder): Promise<OrderTally>;
   /** RUNNING → COMPLETED | FAILED, conditional; stores the terminal event with the transition. */
   finish(correlationId: string, outcome: TerminalOutcome, at: Date, extra?: FinishExtra): Promise<FinishResult>;
   markTerminalPublished(correlationId: string, at: Date): Promise<void>;

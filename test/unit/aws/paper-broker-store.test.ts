@@ -98,6 +98,33 @@ describe('placeOrder', () => {
     expect(items[3]!.Update!.ConditionExpression).toBeUndefined();
   });
 
+  it('with a liquidity limit fills that much and cancels the rest in the same transaction; the account covers the whole order', async () => {
+    const limited = new DynamoPaperBroker({
+      client: new DynamoDBClient({ region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }),
+      tableName: TABLE,
+      accountId: 'main',
+      seedCash: '1000',
+      quote: (s) => quotes.get(s),
+      liquidity: { SPY: '0.5' },
+      now: () => NOW,
+    });
+    const order = await limited.placeOrder(buy('1.5'));
+    expect(order).toMatchObject({ status: 'canceled', rejectReason: 'INSUFFICIENT_LIQUIDITY' });
+    expect([order.quantity.toFixed(), order.filledQuantity.toFixed(), order.fillPrice?.toFixed()]).toEqual(['1.5', '0.5', '600']);
+    const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.Put).toMatchObject({ Item: { status: { S: 'canceled' }, quantity: { N: '1.5' }, filledQuantity: { N: '0.5' }, rejectReason: { S: 'INSUFFICIENT_LIQUIDITY' } } });
+    expect(items[1]!.Put).toMatchObject({ Item: { quantity: { N: '0.5' }, notional: { N: '300' } } });
+    expect(items[2]!.Update).toMatchObject({ ConditionExpression: 'cash >= :notional', ExpressionAttributeValues: { ':delta': { N: '-300' }, ':notional': { N: '900' } } });
+    expect(items[3]!.Update).toMatchObject({ ExpressionAttributeValues: { ':delta': { N: '0.5' } } });
+  });
+
+  it('refuses a liquidity limit that is not a positive number', () => {
+    const make = (limit: string) => () =>
+      new DynamoPaperBroker({ client: new DynamoDBClient({ region: 'us-west-2' }), tableName: TABLE, accountId: 'main', seedCash: '1', quote: () => undefined, liquidity: { SPY: limit } });
+    expect(make('0')).toThrow(UserError);
+    expect(make('lots')).toThrow(/paper liquidity of SPY must be a positive number, got "lots"/);
+  });
+
   it('a sell is conditional on the holding and credits the cash', async () => {
     await broker().placeOrder(sell('2'));
     const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
@@ -173,7 +200,8 @@ describe('orderByClientId', () => {
     });
     ddb.on(GetItemCommand, { Key: { pk: PK, sk: { S: 'ORDER#b' } } }).resolves({});
     const b = broker();
-    expect(await b.orderByClientId('a')).toEqual({ brokerOrderId: 'paper-main-1', clientOrderId: 'a', symbol: 'SPY', side: 'buy', quantity: dec('2'), status: 'filled', fillPrice: dec('600.5') });
+    // An item written before partial fills existed (no filledQuantity): a filled order filled in full.
+    expect(await b.orderByClientId('a')).toEqual({ brokerOrderId: 'paper-main-1', clientOrderId: 'a', symbol: 'SPY', side: 'buy', quantity: dec('2'), status: 'filled', filledQuantity: dec('2'), fillPrice: dec('600.5') });
     expect(await b.orderByClientId('b')).toBeUndefined();
   });
 });

@@ -87,10 +87,11 @@ describe('DynamoWorkflowStore writes', () => {
     docMock.on(UpdateCommand).resolves({
       Attributes: item({ expectedOrders: 2, orders: { 'ops-a': { ...order('ops-a', 0, T0), executedAt: T0.getTime() } } }),
     });
-    expect(await store().recordExecutedOrder('wf-1', order('ops-a', 0, T0))).toEqual({ accepted: true, executed: 1, expected: 2 });
+    expect(await store().recordExecutedOrder('wf-1', order('ops-a', 0, T0))).toEqual({ accepted: true, executed: 1, open: 0, expected: 2, orders: [order('ops-a', 0, T0)] });
     const update = docMock.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(update.UpdateExpression).toBe('SET #orders.#cid = if_not_exists(#orders.#cid, :order), #updatedAt = :now');
-    expect(update.ExpressionAttributeNames).toMatchObject({ '#cid': 'ops-a', '#state': 'workflowState' });
+    // The same write drops the order's open entry: an order is open or executed, never both.
+    expect(update.UpdateExpression).toBe('SET #orders.#cid = if_not_exists(#orders.#cid, :order), #updatedAt = :now REMOVE #open.#cid');
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#cid': 'ops-a', '#state': 'workflowState', '#open': 'openOrders' });
     expect(update.ReturnValues).toBe('ALL_NEW');
   });
 

@@ -14,6 +14,7 @@ import {
   type AlarmDefinition,
   type MetricRef,
 } from '../../../src/healthcheck/metric-contract.ts';
+import { tradingAlarms } from '../../../src/trading/domain/metric-contract.ts';
 
 const HEADINGS = ['## What it means', '## Impact', '## Confirm', '## Fix', '## Verify', '## Prevent'] as const;
 
@@ -45,6 +46,13 @@ describe('runbooks', () => {
 
   it.each(schedulerGroupAlarms('ops-pipeline').map((a) => [a.name, a.runbook] as const))('per-group alarm %s has its runbook %s', (name, path) => {
     const base = name.replace(/-ops-pipeline$/, '');
+    expect(path).toBe(`runbooks/alarms/${base}.md`);
+    expect(runbookProblems(path, base)).toEqual([]);
+  });
+
+  // The trading workflow's alarms (per step and per dead-letter queue share one runbook each).
+  it.each(tradingAlarms({ deadLetterQueueNames: ['ops-pipeline-trading-rule-dlq'] }).map((a) => [a.name, a.runbook] as const))('trading alarm %s has its runbook %s', (name, path) => {
+    const base = name.replace(/-.*$/, '');
     expect(path).toBe(`runbooks/alarms/${base}.md`);
     expect(runbookProblems(path, base)).toEqual([]);
   });

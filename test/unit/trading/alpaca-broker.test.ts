@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorKind, FaultError, UserError } from '../../../src/errors.ts';
 import { AlpacaBroker } from '../../../src/trading/adapters/alpaca/broker.ts';
 import { AlpacaClient } from '../../../src/trading/adapters/alpaca/client.ts';
-import { AlpacaOrderRejectedError, OrderPendingError } from '../../../src/trading/adapters/alpaca/order-status.ts';
+import { AlpacaOrderRejectedError } from '../../../src/trading/adapters/alpaca/order-status.ts';
 import { dec } from '../../../src/trading/domain/money.ts';
 import { DuplicateClientOrderIdError, OrderRejectedError, type OrderRequest } from '../../../src/trading/ports/broker.ts';
 import { KEY_ID, SECRET, startHarness, type Harness } from './alpaca-support.ts';
@@ -148,57 +148,56 @@ describe('AlpacaBroker: orders', () => {
   });
 });
 
-describe('AlpacaBroker: asynchronous fills', () => {
-  it('walks accepted → new → partially_filled → filled; open orders are OrderPendingError on the port', async () => {
+describe('AlpacaBroker: asynchronous fills through the port', () => {
+  it('walks accepted → new → partially_filled → filled: placeOrder answers the open order, orderByClientId its progress', async () => {
     const { broker, server } = await setUp({ fill: 'accept' });
-    const pending = await caught(broker.placeOrder(order('ops-async', 'SPY', 'buy', '2')));
-    expect(pending).toBeInstanceOf(OrderPendingError);
-    expect((pending as OrderPendingError).details()).toEqual({ clientOrderId: 'ops-async', brokerStatus: 'accepted', filledQuantity: '0' });
-    expect((pending as OrderPendingError).code).toBe('ORDER_PENDING');
+    const placed = await broker.placeOrder(order('ops-async', 'SPY', 'buy', '2'));
+    expect(placed).toMatchObject({ status: 'pending', brokerStatus: 'accepted', clientOrderId: 'ops-async' });
+    expect(placed.filledQuantity.toFixed()).toBe('0');
+    expect(placed.fillPrice).toBeUndefined();
 
-    expect(await broker.trackOrder('ops-async')).toMatchObject({ lifecycle: 'pending', brokerStatus: 'accepted' });
     server.setOrderStatus('ops-async', 'new');
-    expect(await broker.trackOrder('ops-async')).toMatchObject({ lifecycle: 'pending', brokerStatus: 'new' });
+    expect(await broker.orderByClientId('ops-async')).toMatchObject({ status: 'pending', brokerStatus: 'new' });
 
     server.setOrderStatus('ops-async', 'partially_filled', { filledQty: '0.5', filledAvgPrice: '601' });
-    const partial = await broker.trackOrder('ops-async');
-    expect(partial).toMatchObject({ lifecycle: 'partially_filled', brokerStatus: 'partially_filled' });
-    expect(partial?.filledQuantity.toFixed()).toBe('0.5');
-    expect(partial?.quantity.toFixed()).toBe('2');
-    await expect(broker.orderByClientId('ops-async')).rejects.toBeInstanceOf(OrderPendingError);
+    const partial = await broker.orderByClientId('ops-async');
+    expect(partial).toMatchObject({ status: 'partially_filled', brokerStatus: 'partially_filled' });
+    expect([partial?.quantity.toFixed(), partial?.filledQuantity.toFixed(), partial?.fillPrice?.toFixed()]).toEqual(['2', '0.5', '601']);
 
     server.setOrderStatus('ops-async', 'filled', { filledQty: '2', filledAvgPrice: '600.5' });
     const filled = await broker.orderByClientId('ops-async');
     expect(filled).toMatchObject({ status: 'filled', clientOrderId: 'ops-async' });
-    expect(filled?.quantity.toFixed()).toBe('2');
-    expect(filled?.fillPrice?.toFixed()).toBe('600.5');
+    expect([filled?.quantity.toFixed(), filled?.filledQuantity.toFixed(), filled?.fillPrice?.toFixed()]).toEqual(['2', '2', '600.5']);
     expect(server.allOrders()).toHaveLength(1);
   });
 
   it.each([
-    ['canceled', undefined, 'rejected', 'ORDER_CANCELED', '3'],
-    ['expired', undefined, 'rejected', 'ORDER_EXPIRED', '3'],
-    ['rejected', undefined, 'rejected', 'BROKER_REJECTED', '3'],
-    ['replaced', undefined, 'rejected', 'ORDER_CANCELED', '3'],
-    ['canceled', '1', 'filled', undefined, '1'],
-    ['expired', '2', 'filled', undefined, '2'],
-  ] as const)('a terminal %s order (filled %s) is %s on the port', async (status, filledQty, portStatus, reason, quantity) => {
+    ['canceled', undefined, 'canceled', 'ORDER_CANCELED', '0'],
+    ['expired', undefined, 'expired', 'ORDER_EXPIRED', '0'],
+    ['rejected', undefined, 'rejected', 'BROKER_REJECTED', '0'],
+    ['replaced', undefined, 'canceled', 'ORDER_CANCELED', '0'],
+    ['canceled', '1', 'canceled', 'ORDER_CANCELED', '1'],
+    ['expired', '2', 'expired', 'ORDER_EXPIRED', '2'],
+  ] as const)('a terminal %s order (filled %s) is %s on the port, with what did fill', async (status, filledQty, portStatus, reason, filled) => {
     const { broker, server } = await setUp({ fill: 'accept' });
-    await caught(broker.placeOrder(order('ops-end', 'TLT', 'buy', '3')));
+    await broker.placeOrder(order('ops-end', 'TLT', 'buy', '3'));
     server.setOrderStatus('ops-end', status, filledQty === undefined ? {} : { filledQty, filledAvgPrice: '90' });
     const answer = await broker.orderByClientId('ops-end');
     expect(answer?.status).toBe(portStatus);
     expect(answer?.rejectReason).toBe(reason);
+    expect(answer?.quantity.toFixed()).toBe('3');
     // What did fill is what the books record.
-    expect(answer?.quantity.toFixed()).toBe(quantity);
+    expect(answer?.filledQuantity.toFixed()).toBe(filled);
+    expect(answer?.fillPrice?.toFixed()).toBe(filledQty === undefined ? undefined : '90');
   });
 
-  it('submitOrder answers the lifecycle without throwing for an open order', async () => {
-    const { broker } = await setUp({ fill: 'accept' });
-    const submitted = await broker.submitOrder(order('ops-sub', 'SPY', 'buy', '0.1'));
-    expect(submitted).toMatchObject({ lifecycle: 'pending', brokerStatus: 'accepted', clientOrderId: 'ops-sub' });
-    expect(submitted.filledQuantity.toFixed()).toBe('0');
-    expect(submitted.averageFillPrice).toBeUndefined();
+  it('a POST answered with status rejected is an OrderRejectedError (BROKER_REJECTED)', async () => {
+    const rejecting: typeof fetch = async () =>
+      new Response(JSON.stringify({ id: 'o-1', client_order_id: 'ops-rej', symbol: 'SPY', side: 'buy', qty: '1', filled_qty: '0', filled_avg_price: null, status: 'rejected' }), { status: 200 });
+    const { broker } = await setUp({}, { fetch: rejecting });
+    const error = await caught(broker.placeOrder(order('ops-rej', 'SPY', 'buy', '1')));
+    expect(error).toBeInstanceOf(AlpacaOrderRejectedError);
+    expect((error as AlpacaOrderRejectedError).reason).toBe('BROKER_REJECTED');
   });
 });
 

@@ -96,6 +96,7 @@ export function observedStore(inner: WorkflowStore): WorkflowStore & { failedIds
     get: (id) => inner.get(id),
     recordStep: (id, step, result, extra) => inner.recordStep(id, step, result, extra),
     recordExecutedOrder: (id, order) => inner.recordExecutedOrder(id, order),
+    recordOpenOrder: (id, order) => inner.recordOpenOrder(id, order),
     finish: async (id, outcome, at, extra) => {
       const result = await inner.finish(id, outcome, at, extra);
       if (result.won && outcome.state === WorkflowState.failed) failedIds.add(id);

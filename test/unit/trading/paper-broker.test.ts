@@ -57,3 +57,40 @@ describe('clientOrderId', () => {
     expect(new Set([id, clientOrderId('wf-1', 'SPY', 'sell'), clientOrderId('wf-2', 'SPY', 'buy'), clientOrderId('wf-1', 'SPYX', 'buy')]).size).toBe(4);
   });
 });
+
+describe('PaperBroker partial fills', () => {
+  it('deferred fills: pending at placement, one liquidity-capped round per advanceMarket, average price across rounds', async () => {
+    let spy = dec('600');
+    const b = new PaperBroker({ cash: '10000', quote: (s) => (s === 'SPY' ? spy : undefined), fills: 'deferred', liquidity: { SPY: '2' } });
+    const placed = await b.placeOrder(order('d1', 'SPY', 'buy', '5'));
+    expect([placed.status, placed.filledQuantity.toFixed(), placed.fillPrice]).toEqual(['pending', '0', undefined]);
+    b.advanceMarket();
+    spy = dec('603');
+    b.advanceMarket();
+    const partial = await b.orderByClientId('d1');
+    expect([partial?.status, partial?.filledQuantity.toFixed(), partial?.fillPrice?.toFixed()]).toEqual(['partially_filled', '4', '601.5']);
+    b.advanceMarket();
+    const filled = await b.orderByClientId('d1');
+    expect([filled?.status, filled?.filledQuantity.toFixed(), filled?.fillPrice?.toFixed()]).toEqual(['filled', '5', '601.8']);
+    // 2×600 + 2×603 + 1×603 = 3009 spent, in rounds.
+    expect((await b.account()).cash.toFixed()).toBe('6991');
+    b.advanceMarket();
+    expect((await b.orderByClientId('d1'))?.filledQuantity.toFixed()).toBe('5');
+  });
+
+  it('immediate fills with a liquidity limit cancel the remainder at once (INSUFFICIENT_LIQUIDITY)', async () => {
+    const b = new PaperBroker({ cash: '10000', quote: (s) => quotes.get(s), liquidity: { SPY: '1.5' } });
+    const placed = await b.placeOrder(order('i1', 'SPY', 'buy', '4'));
+    expect([placed.status, placed.filledQuantity.toFixed(), placed.rejectReason]).toEqual(['canceled', '1.5', 'INSUFFICIENT_LIQUIDITY']);
+    expect((await b.account()).positions.get('SPY')?.toFixed()).toBe('1.5');
+  });
+
+  it('endOrder ends an open order where it stands; an unknown or final one is refused', async () => {
+    const b = new PaperBroker({ cash: '10000', quote: (s) => quotes.get(s), fills: 'deferred' });
+    await b.placeOrder(order('e1', 'SPY', 'buy', '1'));
+    b.endOrder('e1', 'expired');
+    expect(await b.orderByClientId('e1')).toMatchObject({ status: 'expired', brokerStatus: 'expired' });
+    expect(() => b.endOrder('e1', 'canceled')).toThrow(/no open paper order e1/);
+    expect(() => new PaperBroker({ cash: '1', quote: () => undefined, liquidity: { SPY: '0' } })).toThrow(RangeError);
+  });
+});

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../../../src/trading/domain/event-factory.ts';
 import { EventType, type WorkflowParams } from '../../../src/trading/domain/events.ts';
-import { ClaimOutcome, WorkflowState, type ExecutedOrder, type TerminalOutcome, type WorkflowRecord, type WorkflowStore } from '../../../src/trading/ports/workflow-store.ts';
+import { ClaimOutcome, WorkflowState, type ExecutedOrder, type OpenOrder, type TerminalOutcome, type WorkflowRecord, type WorkflowStore } from '../../../src/trading/ports/workflow-store.ts';
 
 export const PARAMS: WorkflowParams = {
   accountId: 'main',
@@ -48,6 +48,25 @@ export function failedOutcome(record: Pick<WorkflowRecord, 'correlationId' | 'st
 
 export function order(cid: string, index: number, at: Date, extra: Partial<ExecutedOrder> = {}): ExecutedOrder {
   return { clientOrderId: cid, brokerOrderId: `b-${cid}`, symbol: 'SPY', side: 'buy', quantity: '1.5', price: '600.01', notional: '900.015', orderIndex: index, executedAt: at, ...extra };
+}
+
+export function openOrder(cid: string, index: number, at: Date, extra: Partial<OpenOrder> = {}): OpenOrder {
+  return {
+    clientOrderId: cid,
+    brokerOrderId: `b-${cid}`,
+    symbol: 'SPY',
+    side: 'buy',
+    quantity: '1.5',
+    price: '600.01',
+    notional: '900.015',
+    orderIndex: index,
+    status: 'pending',
+    filledQuantity: '0',
+    causationId: 'evt-planned',
+    placedAt: at,
+    updatedAt: at,
+    ...extra,
+  };
 }
 
 const T0 = new Date('2026-11-23T15:00:00.000Z');
@@ -124,15 +143,55 @@ export function describeWorkflowStoreContract(name: string, makeStore: () => Wor
     it('counts executed orders by client order id: recording one twice adds nothing', async () => {
       const { store, correlationId } = await fresh('orders');
       await store.recordStep(correlationId, 'portfolio', { completedAt: later(1), summary: {} }, { expectedOrders: 2 });
-      expect(await store.recordExecutedOrder(correlationId, order('ops-b', 1, later(5)))).toEqual({ accepted: true, executed: 1, expected: 2 });
-      expect(await store.recordExecutedOrder(correlationId, order('ops-b', 1, later(6), { brokerOrderId: 'another' }))).toEqual({ accepted: true, executed: 1, expected: 2 });
-      expect(await store.recordExecutedOrder(correlationId, order('ops-a', 0, later(7), { side: 'sell', symbol: 'TLT' }))).toEqual({ accepted: true, executed: 2, expected: 2 });
+      expect(await store.recordExecutedOrder(correlationId, order('ops-b', 1, later(5)))).toEqual({ accepted: true, executed: 1, open: 0, expected: 2, orders: [order('ops-b', 1, later(5))] });
+      expect(await store.recordExecutedOrder(correlationId, order('ops-b', 1, later(6), { brokerOrderId: 'another' }))).toMatchObject({ accepted: true, executed: 1, open: 0, expected: 2 });
+      const tally = await store.recordExecutedOrder(correlationId, order('ops-a', 0, later(7), { side: 'sell', symbol: 'TLT' }));
+      // The tally carries the executed orders after the write, by plan position: no read needed to complete.
+      expect(tally).toMatchObject({ accepted: true, executed: 2, open: 0, expected: 2 });
+      expect(tally.orders.map((o) => [o.clientOrderId, o.brokerOrderId, o.executedAt])).toEqual([
+        ['ops-a', 'b-ops-a', later(7)],
+        ['ops-b', 'b-ops-b', later(5)],
+      ]);
       const record = await store.get(correlationId);
       expect(record?.orders.map((o) => [o.clientOrderId, o.orderIndex, o.brokerOrderId])).toEqual([
         ['ops-a', 0, 'b-ops-a'],
         ['ops-b', 1, 'b-ops-b'],
       ]);
       expect(record?.orders[1]?.executedAt).toEqual(later(5));
+    });
+
+    it('records open orders by client order id, updates their progress, and drops them when they execute', async () => {
+      const { store, correlationId } = await fresh('open');
+      await store.recordStep(correlationId, 'portfolio', { completedAt: later(1), summary: {} }, { expectedOrders: 2 });
+      expect((await store.get(correlationId))?.openOrders).toEqual([]);
+      const first = await store.recordOpenOrder(correlationId, openOrder('ops-b', 1, later(5)));
+      expect(first).toEqual({ accepted: true, executed: 0, open: 1, expected: 2, orders: [] });
+      await store.recordOpenOrder(correlationId, openOrder('ops-a', 0, later(6), { side: 'sell', symbol: 'TLT' }));
+      // A progress report replaces the entry (one per client order id) and keeps when it was placed.
+      const progress = await store.recordOpenOrder(correlationId, openOrder('ops-b', 1, later(5), { status: 'partially_filled', filledQuantity: '0.5', averagePrice: '600.5', updatedAt: later(9) }));
+      expect(progress).toMatchObject({ accepted: true, executed: 0, open: 2 });
+      const record = await store.get(correlationId);
+      expect(record?.openOrders).toEqual([
+        openOrder('ops-a', 0, later(6), { side: 'sell', symbol: 'TLT' }),
+        openOrder('ops-b', 1, later(5), { status: 'partially_filled', filledQuantity: '0.5', averagePrice: '600.5', updatedAt: later(9) }),
+      ]);
+      expect(record?.orders).toEqual([]);
+
+      const executed = await store.recordExecutedOrder(correlationId, order('ops-b', 1, later(10)));
+      expect(executed).toMatchObject({ accepted: true, executed: 1, open: 1, expected: 2 });
+      // An order executed is never open again: a late progress report is a no-op.
+      expect(await store.recordOpenOrder(correlationId, openOrder('ops-b', 1, later(5), { updatedAt: later(11) }))).toMatchObject({ accepted: true, executed: 1, open: 1 });
+      const after = await store.get(correlationId);
+      expect(after?.openOrders.map((o) => o.clientOrderId)).toEqual(['ops-a']);
+      expect(after?.orders.map((o) => o.clientOrderId)).toEqual(['ops-b']);
+    });
+
+    it('takes no open order once the workflow finished', async () => {
+      const { store, correlationId, record } = await fresh('open-finished');
+      await store.finish(correlationId, failedOutcome(record, later(2)), later(2));
+      expect(await store.recordOpenOrder(correlationId, openOrder('ops-late', 0, later(3)))).toMatchObject({ accepted: false, open: 0 });
+      expect((await store.get(correlationId))?.openOrders).toEqual([]);
+      expect(await store.recordOpenOrder(uniqueId('open-ghost'), openOrder('ops-ghost', 0, later(3)))).toMatchObject({ accepted: false, executed: 0, open: 0 });
     });
 
     it('moves RUNNING → COMPLETED once; the loser sees the winner and nothing changes afterwards', async () => {

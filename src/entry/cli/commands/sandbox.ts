@@ -25,6 +25,10 @@ import { defineCommand, type OpsGroup } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { parseCountOption } from '../parse-instant.ts';
 import { resolveReplayDay, type ReplayDay } from '../../../sandbox/replay-day.ts';
+import { ATOMIC_MOTO_PYTHON } from '../../../sandbox/trading/atomic-moto.ts';
+import { sandboxTradingEnvironment } from '../../../sandbox/trading/names.ts';
+import { startSandboxTrading, type RunningTrading } from '../../sandbox/sandbox-up-trading.ts';
+import { dirname } from 'node:path';
 
 const DEFAULT_SCENARIO = 'incident-2026-01-29';
 
@@ -34,6 +38,7 @@ interface UpArgs {
   fire: boolean;
   tick: number;
   day?: string;
+  trading: boolean;
 }
 
 export const sandboxUpCommand = defineCommand<UpArgs>({
@@ -64,7 +69,16 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
           'StartDate/EndDate and at() dates shift by whole days) and moto\'s clock starts there, running at real speed, so --fire ' +
           'fires what that day would fire. Default: the wall clock.',
       })
+      .option('trading', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Also create the trading stack (bus ops-trading, its rules, queues, tables, archive) and run the step Lambdas locally: moto ' +
+          'cannot run Lambda code, so a runtime in this process consumes the rules\' deliveries and invokes the handlers. ' +
+          '`ops workflow start` in another shell then runs through every step. Handler logs go to .ops/sandbox-trading.log.',
+      })
       .example('$0 sandbox up', 'The 2026-01-29 incident, on a free port')
+      .example('$0 sandbox up --scenario none --trading', 'An empty sandbox running the trading workflow (then `ops workflow start`)')
       .example('$0 sandbox up --scenario healthy --fire', 'A healthy system whose schedules run in real time')
       .example('$0 sandbox up --scenario healthy --fire --day 2030-12-24', 'The same on an early-close Christmas Eve, from its 09:30 open')
       .example('$0 sandbox up --port 5000 --json', 'One JSON document with the endpoint once ready; runs until `ops sandbox down`')
@@ -95,9 +109,16 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
       env: ctx.env,
       log: progress,
       ...(day ? { day } : {}),
+      // The local Lambda runtime runs handlers concurrently: DynamoDB's per-item atomicity is needed.
+      ...(args.trading ? { python: ATOMIC_MOTO_PYTHON } : {}),
     });
+    let trading: RunningTrading | undefined;
     try {
       if (interruptedBy !== undefined) return stoppedOutcome(sandbox, interruptedBy, false);
+      if (args.trading) {
+        progress('creating the trading stack and starting the local Lambda runtime…');
+        trading = await startSandboxTrading(sandbox, { stateDir: dirname(statePath), stderr: ctx.stderr });
+      }
       const state: SandboxState = {
         version: 1,
         pids: { ops: process.pid, moto: sandbox.server.pid },
@@ -111,7 +132,7 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
       };
       await writeSandboxState(statePath, state);
       try {
-        const ready = readyDocument(sandbox, state, statePath, tick, day);
+        const ready = readyDocument(sandbox, state, statePath, tick, day, trading);
         if (ctx.announce) ctx.announce(ready);
         else ctx.stderr(`${ready.text}\n`);
         const loop = args.fire ? startLoop(sandbox, ctx, tick, day !== undefined) : undefined;
@@ -122,18 +143,20 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
         await removeSandboxState(statePath);
       }
     } finally {
+      await trading?.stop();
       await sandbox.stop();
     }
   },
 });
 
-function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string, tick: number, day: ReplayDay | undefined) {
-  const env = sandboxEnvironment(sandbox.endpoint, sandbox.region);
+function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string, tick: number, day: ReplayDay | undefined, trading?: RunningTrading) {
+  const env = { ...sandboxEnvironment(sandbox.endpoint, sandbox.region), ...(trading ? sandboxTradingEnvironment() : {}) };
   const scenario = state.scenario === null ? 'empty (no scenario)' : `${state.scenario} (${state.schedules} schedules)`;
   const text = [
     `# ops sandbox: moto on ${sandbox.endpoint} · scenario ${scenario} · region ${sandbox.region}`,
     `# clock: ${day ? `virtual, from ${sandbox.clockStart.toISOString()} (${day.description}), running at real speed` : 'the wall clock'}`,
     `# firing: ${state.firing ? `every ${tick} s on that clock; a line on stderr for each tick that fires something` : 'off (add --fire to run schedules)'}`,
+    ...(trading?.text ?? []),
     ...Object.entries(env).map(([key, value]) => `export ${key}=${value}`),
     '# Ctrl-C here, or `ops sandbox down`, stops it.',
   ].join('\n');
@@ -150,6 +173,7 @@ function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string,
     firing: state.firing ? { intervalSeconds: tick } : null,
     clock: day ? { kind: 'virtual', start: sandbox.clockStart.toISOString(), day: day.date, dayKind: day.kind } : { kind: 'wall' },
     env,
+    trading: trading?.json ?? null,
     timings: sandbox.timings,
   };
   return { json, text };

@@ -24,6 +24,9 @@ import { createMarketData, MARKET_DATA_SOURCES, parseSeed, type MarketDataSource
 import { currentSessionDate, describeSessionDate, sessionOnOrBefore, type SessionDate } from '../../../trading/domain/session-date.ts';
 import { newCorrelationId, startWorkflow } from '../../../trading/domain/start-workflow.ts';
 import { listWorkflows, workflowStatus } from '../../../trading/domain/status.ts';
+import { retryLinks } from '../../../trading/domain/retry.ts';
+import { workflowDlqGroup } from './workflow-dlq.ts';
+import { workflowAbortCommand, workflowReplayCommand, workflowReplayStatusCommand, workflowRetryCommand } from './workflow-ops.ts';
 import { DEFAULT_STRATEGY } from '../../../trading/domain/strategy.ts';
 import { DEFAULT_WORKFLOW_TIMEOUT_MS, sweepWorkflows } from '../../../trading/domain/sweeper.ts';
 import { jsonLinesLogger, silentLogger } from '../../../trading/ports/workflow-logger.ts';
@@ -204,6 +207,9 @@ export const workflowStatusCommand = defineCommand<StatusArgs>({
     if (view === undefined) {
       throw new UserError('WORKFLOW_NOT_FOUND', `No workflow ${clipText(args.correlationId)} in table "${clipText(table)}".`, 'Check the id with `ops workflow list`, and the table and region.');
     }
+    // Retry links both ways: an attempt names its original; an original lists its attempts (`<id>.r2`, …).
+    const attempts = await explainingAccess(awsTarget(clients), () => retryLinks(store, view));
+    if (attempts !== undefined) view.attempts = attempts;
     return { exitCode: view.state === WorkflowState.failed ? 1 : 0, json: view, text: renderStatus(view) };
   },
 });
@@ -303,7 +309,19 @@ export const workflowSetupCommand = defineCommand<SetupArgs>({
 export const workflowGroup: OpsGroup = {
   command: 'workflow',
   describe: 'The trading workflow: run it locally, start it on AWS, see its status',
-  subcommands: [workflowRunCommand, workflowStartCommand, workflowStatusCommand, workflowListCommand, workflowSweepCommand, workflowSetupCommand],
+  subcommands: [
+    workflowRunCommand,
+    workflowStartCommand,
+    workflowStatusCommand,
+    workflowListCommand,
+    workflowSweepCommand,
+    workflowSetupCommand,
+    workflowRetryCommand,
+    workflowAbortCommand,
+    workflowDlqGroup,
+    workflowReplayCommand,
+    workflowReplayStatusCommand,
+  ],
 };
 
 function tableFrom(args: TableArgs, ctx: CliContext): string {

@@ -2,6 +2,7 @@
 import { createConsumers } from '../../../trading/domain/workflow-app.ts';
 import { createLambdaRuntime } from './runtime.ts';
 import { createStepLambda } from './step-lambda.ts';
+import { lambdaTradingMetrics } from './trading-metrics.ts';
 
 const runtime = createLambdaRuntime(process.env, 'execution');
 
@@ -9,4 +10,5 @@ export const handler = createStepLambda({
   consumer: createConsumers(runtime.deps).execution,
   logger: runtime.deps.logger,
   setContext: (keys) => runtime.logger.appendKeys(keys),
+  metrics: lambdaTradingMetrics(process.env),
 });

@@ -10,15 +10,15 @@
  *   OrderRejectedError with a coded reason.
  * - orderByClientId: GET /v2/orders:by_client_order_id; 404 → undefined.
  *
- * Alpaca fills asynchronously. placeOrder and orderByClientId answer `filled` or `rejected` when
- * Alpaca has decided, and throw OrderPendingError while the order is open; submitOrder/trackOrder
- * (OrderTracking) give the whole lifecycle for the asynchronous reconciliation to come.
+ * Alpaca fills asynchronously. placeOrder answers the order as Alpaca has it (usually `accepted`,
+ * i.e. the port's `pending`), and orderByClientId its progress later: filled quantity, average fill
+ * price and the status mapped by order-status.ts. The sweeper reconciles open orders through it.
  */
 import { FaultError } from '../../../errors.ts';
-import { DuplicateClientOrderIdError, type AssetInfo, type Broker, type BrokerAccount, type BrokerOrder, type OrderRequest } from '../../ports/broker.ts';
+import { DuplicateClientOrderIdError, OrderStatus, type AssetInfo, type Broker, type BrokerAccount, type BrokerOrder, type OrderRequest } from '../../ports/broker.ts';
 import { Dec, toDecimalString } from '../../domain/money.ts';
 import { AlpacaApi, type AlpacaClient, type AlpacaOutcome } from './client.ts';
-import { AlpacaOrderRejectedError, AlpacaRejectReason, lifecycleOf, OrderLifecycle, toBrokerOrder, type OrderTracking, type TrackedOrder } from './order-status.ts';
+import { AlpacaOrderRejectedError, AlpacaRejectReason, lifecycleOf } from './order-status.ts';
 import { accountSchema, assetSchema, orderSchema, positionsSchema, type WireOrder } from './schemas.ts';
 
 export interface AlpacaAccountDetails extends BrokerAccount {
@@ -27,7 +27,7 @@ export interface AlpacaAccountDetails extends BrokerAccount {
   buyingPower: Dec;
 }
 
-export class AlpacaBroker implements Broker, OrderTracking {
+export class AlpacaBroker implements Broker {
   private readonly client: AlpacaClient;
 
   constructor(client: AlpacaClient) {
@@ -62,35 +62,25 @@ export class AlpacaBroker implements Broker, OrderTracking {
     return new Map(found.filter((entry) => entry !== undefined));
   }
 
+  /** The order as Alpaca has it after accepting it; a refusal on the spot throws (see rejection()). */
   async placeOrder(request: OrderRequest): Promise<BrokerOrder> {
-    const order = await this.submitOrder(request);
-    const answer = toBrokerOrder(order);
-    if (answer.status === 'rejected') {
-      throw new AlpacaOrderRejectedError(request.clientOrderId, order.rejectReason ?? AlpacaRejectReason.brokerRejected, `Alpaca ${order.brokerStatus} ${request.side} ${toDecimalString(request.quantity)} ${request.symbol}.`);
-    }
-    return answer;
-  }
-
-  async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
-    const order = await this.trackOrder(clientOrderId);
-    return order === undefined ? undefined : toBrokerOrder(order);
-  }
-
-  async submitOrder(request: OrderRequest): Promise<TrackedOrder> {
-    const quantity = toDecimalString(request.quantity);
     const outcome = await this.client.send({
       api: AlpacaApi.trading,
       method: 'POST',
       path: '/v2/orders',
-      body: { symbol: request.symbol, qty: quantity, side: request.side, type: 'market', time_in_force: 'day', client_order_id: request.clientOrderId },
+      body: { symbol: request.symbol, qty: toDecimalString(request.quantity), side: request.side, type: 'market', time_in_force: 'day', client_order_id: request.clientOrderId },
       schema: orderSchema,
       expect: [403, 422],
     });
     if (!outcome.ok) throw rejection(request, outcome);
-    return tracked(outcome.value);
+    const order = toBrokerOrder(outcome.value);
+    if (order.status === OrderStatus.rejected) {
+      throw new AlpacaOrderRejectedError(request.clientOrderId, AlpacaRejectReason.brokerRejected, `Alpaca ${outcome.value.status} ${request.side} ${toDecimalString(request.quantity)} ${request.symbol}.`);
+    }
+    return order;
   }
 
-  async trackOrder(clientOrderId: string): Promise<TrackedOrder | undefined> {
+  async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
     const outcome = await this.client.send({
       api: AlpacaApi.trading,
       method: 'GET',
@@ -99,23 +89,29 @@ export class AlpacaBroker implements Broker, OrderTracking {
       schema: orderSchema,
       expect: [404],
     });
-    return outcome.ok ? tracked(outcome.value) : undefined;
+    return outcome.ok ? toBrokerOrder(outcome.value) : undefined;
   }
 }
 
-function tracked(wire: WireOrder): TrackedOrder {
-  const lifecycle = lifecycleOf(wire.status, wire.filled_qty);
+/** Alpaca's order → the port's: status from order-status.ts, quantities and the average fill price as reported. */
+export function toBrokerOrder(wire: WireOrder): BrokerOrder {
+  const status = lifecycleOf(wire.status, wire.filled_qty);
+  if (status === OrderStatus.filled && (wire.filled_avg_price === null || wire.filled_qty.isZero())) {
+    throw new FaultError('ALPACA_BAD_RESPONSE', `Alpaca reports order ${wire.client_order_id} filled without a filled quantity and average price.`);
+  }
   return {
     brokerOrderId: wire.id,
     clientOrderId: wire.client_order_id,
     symbol: wire.symbol,
     side: wire.side,
     quantity: wire.qty ?? wire.filled_qty,
-    lifecycle,
+    status,
     filledQuantity: wire.filled_qty,
-    ...(wire.filled_avg_price === null ? {} : { averageFillPrice: wire.filled_avg_price }),
+    ...(wire.filled_avg_price !== null && wire.filled_qty.gt(0) ? { fillPrice: wire.filled_avg_price } : {}),
     brokerStatus: wire.status,
-    ...(lifecycle === OrderLifecycle.rejected ? { rejectReason: AlpacaRejectReason.brokerRejected } : {}),
+    ...(status === OrderStatus.rejected ? { rejectReason: AlpacaRejectReason.brokerRejected } : {}),
+    ...(status === OrderStatus.canceled ? { rejectReason: AlpacaRejectReason.canceled } : {}),
+    ...(status === OrderStatus.expired ? { rejectReason: AlpacaRejectReason.expired } : {}),
   };
 }
 

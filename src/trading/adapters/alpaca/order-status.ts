@@ -2,15 +2,13 @@
  * Alpaca's order statuses and what they mean to the workflow.
  *
  * Alpaca accepts an order long before it fills: POST /v2/orders usually answers `accepted` or
- * `pending_new`, and the fill arrives seconds (or, outside market hours, a session) later. The
- * Broker port only knows `filled | rejected`, so this file carries the richer lifecycle the port
- * should grow into (see `OrderTracking`) and the one mapping from Alpaca's 17 documented statuses to it.
+ * `pending_new`, and the fill arrives seconds (or, outside market hours, a session) later. This file
+ * maps Alpaca's 17 documented statuses onto the Broker port's lifecycle (OrderStatus):
  *
  *   new / accepted / pending_new / … ─► partially_filled ─► filled
  *                                   └─────────────────────► canceled | expired | rejected (| replaced)
  */
-import { FaultError } from '../../../errors.ts';
-import { OrderRejectedError, RejectReason, type BrokerOrder, type OrderRequest } from '../../ports/broker.ts';
+import { isFinalStatus, OrderRejectedError, OrderStatus, RejectReason } from '../../ports/broker.ts';
 import type { Dec } from '../../domain/money.ts';
 
 /** Every status Alpaca documents for an order (Trading API, Order object). */
@@ -37,34 +35,12 @@ export type AlpacaOrderStatus = (typeof AlpacaOrderStatus)[keyof typeof AlpacaOr
 
 export const ALPACA_ORDER_STATUSES: readonly AlpacaOrderStatus[] = Object.values(AlpacaOrderStatus);
 
-/** Where an order is in its life, as the workflow needs to know it. */
-export const OrderLifecycle = {
-  /** Accepted by the broker, nothing filled yet; it may still fill. */
-  pending: 'pending',
-  /** Some quantity filled, the rest may still fill. */
-  partiallyFilled: 'partially_filled',
-  filled: 'filled',
-  /** Ended without (completely) filling: canceled by someone, or replaced by another order. */
-  canceled: 'canceled',
-  /** Ended at the end of its time in force. */
-  expired: 'expired',
-  rejected: 'rejected',
-} as const;
-export type OrderLifecycle = (typeof OrderLifecycle)[keyof typeof OrderLifecycle];
+/** Where an order is in its life, as the workflow needs to know it: the port's OrderStatus. */
+export const OrderLifecycle = OrderStatus;
+export type OrderLifecycle = OrderStatus;
 
 /** Open (may still change) or terminal. */
-export function isTerminal(lifecycle: OrderLifecycle): boolean {
-  switch (lifecycle) {
-    case OrderLifecycle.pending:
-    case OrderLifecycle.partiallyFilled:
-      return false;
-    case OrderLifecycle.filled:
-    case OrderLifecycle.canceled:
-    case OrderLifecycle.expired:
-    case OrderLifecycle.rejected:
-      return true;
-  }
-}
+export const isTerminal = isFinalStatus;
 
 /**
  * Alpaca status (plus the filled quantity, which decides between "pending" and "partially filled"
@@ -134,84 +110,3 @@ export class AlpacaOrderRejectedError extends OrderRejectedError {
   }
 }
 
-/** An order as the broker tracks it: what the port's BrokerOrder should become for asynchronous fills. */
-export interface TrackedOrder {
-  brokerOrderId: string;
-  clientOrderId: string;
-  symbol: string;
-  side: BrokerOrder['side'];
-  /** The quantity ordered. */
-  quantity: Dec;
-  lifecycle: OrderLifecycle;
-  filledQuantity: Dec;
-  /** Average price of the filled quantity; absent while nothing filled. */
-  averageFillPrice?: Dec;
-  /** The broker's own status word, for logs and the store. */
-  brokerStatus: string;
-  rejectReason?: AlpacaRejectReason;
-}
-
-/**
- * The extension the Broker port needs for asynchronous fills: submit without expecting a fill, and
- * read an order's progress by client order id (the sweeper's reconciliation calls this until the
- * lifecycle is terminal).
- */
-export interface OrderTracking {
-  /** Submits; throws DuplicateClientOrderIdError / OrderRejectedError like Broker.placeOrder. */
-  submitOrder(request: OrderRequest): Promise<TrackedOrder>;
-  trackOrder(clientOrderId: string): Promise<TrackedOrder | undefined>;
-}
-
-/**
- * The order is accepted but not (completely) filled yet, so Broker.placeOrder / orderByClientId
- * cannot answer `filled` or `rejected`. Until the workflow reconciles fills asynchronously this
- * fails the execution step rather than recording a fill that has not happened.
- */
-export class OrderPendingError extends FaultError {
-  readonly clientOrderId: string;
-  readonly brokerStatus: string;
-  readonly filledQuantity: string;
-
-  constructor(order: TrackedOrder) {
-    super('ORDER_PENDING', `Order ${order.clientOrderId} (${order.side} ${order.quantity.toFixed()} ${order.symbol}) is ${order.brokerStatus} at the broker, not filled yet.`, {
-      hint: 'The broker fills asynchronously; look the order up again later (the sweeper will reconcile it once asynchronous fills are wired).',
-    });
-    this.clientOrderId = order.clientOrderId;
-    this.brokerStatus = order.brokerStatus;
-    this.filledQuantity = order.filledQuantity.toFixed();
-  }
-
-  override details(): Record<string, unknown> {
-    return { clientOrderId: this.clientOrderId, brokerStatus: this.brokerStatus, filledQuantity: this.filledQuantity };
-  }
-}
-
-/**
- * TrackedOrder → the port's BrokerOrder. A terminal order that filled in part (canceled or expired
- * after a partial fill) reports what did fill: those shares were traded and the books must say so.
- * An open order has no port form: OrderPendingError.
- */
-export function toBrokerOrder(order: TrackedOrder): BrokerOrder {
-  const base = { brokerOrderId: order.brokerOrderId, clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side };
-  switch (order.lifecycle) {
-    case OrderLifecycle.pending:
-    case OrderLifecycle.partiallyFilled:
-      throw new OrderPendingError(order);
-    case OrderLifecycle.filled:
-    case OrderLifecycle.canceled:
-    case OrderLifecycle.expired:
-    case OrderLifecycle.rejected:
-      break;
-  }
-  if (order.lifecycle !== OrderLifecycle.rejected && order.filledQuantity.gt(0) && order.averageFillPrice !== undefined) {
-    return { ...base, quantity: order.filledQuantity, status: 'filled', fillPrice: order.averageFillPrice };
-  }
-  if (order.lifecycle === OrderLifecycle.filled) {
-    throw new FaultError('ALPACA_BAD_RESPONSE', `Alpaca reports order ${order.clientOrderId} filled without a filled quantity and average price.`);
-  }
-  return { ...base, quantity: order.quantity, status: 'rejected', rejectReason: order.rejectReason ?? rejectReasonOf(order.lifecycle) };
-}
-
-function rejectReasonOf(lifecycle: OrderLifecycle): AlpacaRejectReason {
-  return lifecycle === OrderLifecycle.expired ? AlpacaRejectReason.expired : lifecycle === OrderLifecycle.canceled ? AlpacaRejectReason.canceled : AlpacaRejectReason.brokerRejected;
-}

@@ -5,12 +5,13 @@
 # ConditionExpression and writes without a lock, so two concurrent conditional writes can both pass
 # their condition. Real DynamoDB serialises writes to an item, which is exactly what the workflow
 # store's "exactly one terminal transition wins" relies on. This wrapper serialises every DynamoDB
-# write and then runs the sandbox's launcher unchanged: it is used as `python` by startMotoServer,
+# write and then runs the sandbox's launcher unchanged: it is used as `python` by startMotoServer (src/sandbox/trading/atomic-moto.ts),
 # which invokes it as `<this> -c <launcher code> -H <host> -p <port>`.
 import sys
 import threading
 
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 
 _write_lock = threading.RLock()
 
@@ -25,6 +26,11 @@ def _serialised(method):
 
 for _name in ("put_item", "update_item", "delete_item", "transact_write_items"):
     setattr(DynamoDBBackend, _name, _serialised(getattr(DynamoDBBackend, _name)))
+
+# A whole DynamoDB request, response included, under the same lock: moto serialises a returned item
+# (ReturnValues, GetItem) after the backend call, and a write on another thread changing that item's
+# nested maps meanwhile made moto answer 500 ("dictionary changed size during iteration").
+DynamoHandler.call_action = _serialised(DynamoHandler.call_action)
 
 if len(sys.argv) < 3 or sys.argv[1] != "-c":
     sys.exit("usage: workflow-atomic-moto.py -c <code> [args...]")
