@@ -31,6 +31,7 @@ import { SyntheticMarketData } from '../src/trading/adapters/synthetic-market-da
 import { watchTerminalEvents } from '../src/trading/adapters/terminal-watcher.ts';
 import { silentLogger } from '../src/trading/ports/workflow-logger.ts';
 import { subscribeWorkflow } from '../src/trading/domain/workflow-app.ts';
+import { runWorkflowChainBench, type ChainBenchResult } from './workflow-chain.bench.ts';
 import type { WorkflowStore } from '../src/trading/ports/workflow-store.ts';
 
 const ASOF = '2026-11-20';
@@ -141,7 +142,7 @@ function report(label: string, r: WorkflowBenchResult, extra = ''): void {
   );
 }
 
-export async function runWorkflowBench(): Promise<{ synthetic: SyntheticBenchResult; unloaded: WorkflowBenchResult; memory: WorkflowBenchResult; dynamo: WorkflowBenchResult }> {
+export async function runWorkflowBench(): Promise<{ synthetic: SyntheticBenchResult; unloaded: WorkflowBenchResult; memory: WorkflowBenchResult; dynamo: WorkflowBenchResult; chain: ChainBenchResult }> {
   const synthetic = await runSyntheticMarketDataBench();
   // A short warm-up so module loading and JIT do not land in the first workflows' latency.
   await runWorkflows(new MemoryWorkflowStore(), 50, 10, 'warmup');
@@ -161,7 +162,8 @@ export async function runWorkflowBench(): Promise<{ synthetic: SyntheticBenchRes
     const dynamo = await runWorkflows(store, DYNAMO_WORKFLOWS, DYNAMO_CONCURRENCY, 'dynamo');
     const perWorkflow = counter.total() / DYNAMO_WORKFLOWS;
     report(`DynamoDB store on moto (${DYNAMO_CONCURRENCY} in flight)`, dynamo, ` · ${perWorkflow.toFixed(1)} DynamoDB calls per workflow`);
-    return { synthetic, unloaded, memory, dynamo };
+    const chain = await runWorkflowChainBench();
+    return { synthetic, unloaded, memory, dynamo, chain };
   } finally {
     await server.stop();
   }

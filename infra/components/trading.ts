@@ -65,8 +65,11 @@ export const ARCHIVE_RETENTION_DAYS = 30;
 /** The fixture closes: read from disk by FixtureMarketData, so with the fixtures source they ship inside each archive. */
 export const FIXTURE_MARKET_DATA: BundleAsset = { source: 'fixtures/market-data', target: 'market-data' };
 
-/** What the DynamoDB workflow store (src/aws/workflow-store.ts) calls: conditional item writes and reads. */
-const WORKFLOW_ITEM_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/**
+ * What the DynamoDB workflow store (src/aws/workflow-store.ts) calls: conditional item writes and reads.
+ * No DeleteItem: claims live in the workflow item, and releasing one is an UpdateItem.
+ */
+const WORKFLOW_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /**
  * What the durable paper broker (src/aws/paper-broker-store.ts) calls, per step: every user reads the

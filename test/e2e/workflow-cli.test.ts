@@ -74,6 +74,11 @@ describe('ops workflow on the sandbox', () => {
     expect(broker.json()).toEqual({ table: TABLE, tableCreated: false, bus: BUS, busCreated: false, brokerTable: 'ops-paper-broker-cli', brokerTableCreated: true });
     const brokerAgain = await runCli(['workflow', 'setup'], { env: { ...env, PAPER_BROKER_TABLE: 'ops-paper-broker-cli' } });
     expect(brokerAgain.stdout).toBe(`table ${TABLE}: exists\nbus ${BUS}: exists\npaper-broker table ops-paper-broker-cli: exists\n`);
+    // The sweep reconciles open orders only with a broker that outlives it: the durable paper table here.
+    const without = await runCli(['workflow', 'sweep'], { env });
+    expect(without.stdout).toContain('open orders not reconciled (no broker');
+    const withBroker = await runCli(['workflow', 'sweep'], { env: { ...env, PAPER_BROKER_TABLE: 'ops-paper-broker-cli' } });
+    expect(withBroker.stdout).toContain('0 open order(s) reconciled, 0 workflow(s) completed, 0 failed by their orders');
     const aws = await runCli(['workflow', 'setup', '--region', 'us-west-2', '--table', 't', '--bus', 'b'], { env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
     expect(aws.exitCode).toBe(2);
     expect(aws.stderr).toContain('only creates resources on a local sandbox');

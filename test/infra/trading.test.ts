@@ -115,7 +115,9 @@ describe('the step Lambdas', () => {
       const statements = actionsOf(functionNamed(`ops-pipeline-trading-${consumer.name}`)).filter((s) => !asList(s.Resource).includes(String(brokerArn)));
       const on = (action: string) => statements.filter((s) => asList(s.Action).includes(action)).flatMap((s) => asList(s.Resource));
       expect(on('events:PutEvents')).toEqual([bus.state.arn]);
-      for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) expect(on(action), action).toEqual([table.state.arn]);
+      for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) expect(on(action), action).toEqual([table.state.arn]);
+      // Claims live in the workflow item: nothing deletes an item, so nothing may.
+      expect(on('dynamodb:DeleteItem')).toEqual([]);
       expect(on('dynamodb:Query').sort()).toEqual([table.state.arn, `${String(table.state.arn)}/index/byState`].sort());
       expect(on('sns:Publish'), consumer.name).toEqual(consumer.name === 'notification' ? [topic.state.arn] : []);
     }

@@ -71,6 +71,10 @@ export function renderStatus(view: WorkflowView): string {
   }
   lines.push(`  orders: ${view.ordersExecuted}${view.expectedOrders !== undefined ? ` of ${view.expectedOrders} planned` : ''} · value ${formatMoney(dec(view.valueTraded))}`);
   if (view.orders.length > 0) lines.push(...renderOrders(view.orders).map((l) => `  ${l}`));
+  if (view.openOrders.length > 0) {
+    lines.push(`  Open at the broker (${view.openOrders.length}; the sweeper reconciles them):`);
+    for (const o of view.openOrders) lines.push(`    ${o.side.toUpperCase()} ${o.symbol} ${o.filledQuantity} of ${o.quantity} filled · ${o.status} · placed ${o.placedAt} · ${o.clientOrderId}`);
+  }
   if (view.plan !== undefined) {
     lines.push(`  Planned (${view.plan.orders.length}):`, ...renderPlannedOrders(view.plan.orders).map((l) => `  ${l}`));
     lines.push(`  Skipped (${view.plan.skipped.length}):`, ...renderSkipped(view.plan.skipped).map((l) => `  ${l}`));

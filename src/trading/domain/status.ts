@@ -26,6 +26,8 @@ export interface WorkflowView {
   ordersExecuted: number;
   valueTraded: string;
   orders: (Omit<ExecutedOrder, 'executedAt'> & { executedAt: string })[];
+  /** Orders the broker accepted but has not finished filling (the sweeper reconciles them). */
+  openOrders: { clientOrderId: string; symbol: string; side: 'buy' | 'sell'; quantity: string; filledQuantity: string; status: string; placedAt: string }[];
   terminalEventId?: string;
   terminalPublished: boolean;
   /** On a retry attempt (retry.ts): the original, this attempt's number and the attempt it replaced. */
@@ -56,6 +58,15 @@ export function workflowView(record: WorkflowRecord, now: Date): WorkflowView {
     ordersExecuted: record.orders.length,
     valueTraded: toDecimalString(valueTraded(record.orders)),
     orders: record.orders.map((o) => ({ ...o, executedAt: o.executedAt.toISOString() })),
+    openOrders: record.openOrders.map((o) => ({
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      quantity: o.quantity,
+      filledQuantity: o.filledQuantity,
+      status: o.status,
+      placedAt: o.placedAt.toISOString(),
+    })),
     ...(record.terminalEvent !== undefined ? { terminalEventId: record.terminalEvent.eventId } : {}),
     terminalPublished: record.terminalPublishedAt !== undefined,
     ...(record.params.retry !== undefined ? { retryOf: record.params.retry } : {}),

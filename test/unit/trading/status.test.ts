@@ -28,6 +28,17 @@ async function seeded() {
 }
 
 describe('workflow status and metrics', () => {
+  it('shows the orders still open at the broker, with how much of each filled', async () => {
+    const store = await seeded();
+    const open = { ...order('ops-open', 0, at(51)), status: 'partially_filled' as const, quantity: '10', filledQuantity: '4', causationId: 'evt-plan', placedAt: at(51), updatedAt: at(52) };
+    const { executedAt: _executedAt, ...openOrder } = open;
+    await store.recordOpenOrder('wf-e', openOrder);
+    const view = await workflowStatus(store, 'wf-e', at(60));
+    expect(view?.openOrders).toEqual([{ clientOrderId: 'ops-open', symbol: 'SPY', side: 'buy', quantity: '10', filledQuantity: '4', status: 'partially_filled', placedAt: at(51).toISOString() }]);
+    expect(renderStatus(view!)).toContain('Open at the broker (1; the sweeper reconciles them):\n    BUY SPY 4 of 10 filled · partially_filled');
+    expect((await workflowStatus(store, 'wf-a', at(100)))?.openOrders).toEqual([]);
+  });
+
   it('shows one workflow: state, steps, orders, value, duration', async () => {
     const store = await seeded();
     const view = await workflowStatus(store, 'wf-a', at(100));

@@ -20,7 +20,8 @@ import { clipText } from '../../../clip-text.ts';
 import { UserError } from '../../../errors.ts';
 import { dec, formatMoney } from '../../../trading/domain/money.ts';
 import { runLocalWorkflow } from '../../wiring/local-workflow.ts';
-import { createMarketData, MARKET_DATA_SOURCES, parseSeed, type MarketDataSourceName } from '../../../trading/adapters/market-data-source.ts';
+import { createMarketData, MARKET_DATA_SOURCES, marketDataChoiceFromEnv, parseSeed, type MarketDataSourceName } from '../../../trading/adapters/market-data-source.ts';
+import { brokersFromEnv } from '../../lambda/trading/runtime.ts';
 import { currentSessionDate, describeSessionDate, sessionOnOrBefore, type SessionDate } from '../../../trading/domain/session-date.ts';
 import { newCorrelationId, startWorkflow } from '../../../trading/domain/start-workflow.ts';
 import { listWorkflows, workflowStatus } from '../../../trading/domain/status.ts';
@@ -239,6 +240,7 @@ export const workflowListCommand = defineCommand<ListArgs>({
 interface SweepArgs extends TableArgs {
   bus?: string;
   timeoutMinutes: number;
+  brokerTable?: string;
 }
 
 export const workflowSweepCommand = defineCommand<SweepArgs>({
@@ -247,15 +249,27 @@ export const workflowSweepCommand = defineCommand<SweepArgs>({
   builder: (y) =>
     tableOption(y)
       .option('bus', { type: 'string', describe: 'EventBridge bus name (default: EVENT_BUS_NAME)' })
-      .option('timeout-minutes', { type: 'number', default: DEFAULT_WORKFLOW_TIMEOUT_MS / 60_000, describe: 'A RUNNING workflow older than this is failed (WORKFLOW_TIMEOUT)' }),
+      .option('timeout-minutes', { type: 'number', default: DEFAULT_WORKFLOW_TIMEOUT_MS / 60_000, describe: 'A RUNNING workflow older than this is failed (WORKFLOW_TIMEOUT)' })
+      .option('broker-table', {
+        type: 'string',
+        describe: 'Durable paper-broker table whose open orders to reconcile (default: PAPER_BROKER_TABLE; with BROKER=alpaca the Alpaca account is asked instead; neither: orders are not reconciled)',
+      }),
   run: async (args, ctx) => {
     const minutes = parseCountOption('timeout-minutes', args.timeoutMinutes, 7 * 24 * 60);
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
+    const clock = { now: ctx.now };
+    // Only a broker that outlives this process can answer for open orders: a throwaway in-memory
+    // paper account would know none of them and fail every workflow that waits for a fill.
+    const brokerTable = args.brokerTable ?? ctx.env.PAPER_BROKER_TABLE ?? '';
+    const alpaca = ctx.env.BROKER === 'alpaca';
+    const brokerEnv = { ...ctx.env, PAPER_BROKER_TABLE: brokerTable };
+    const brokers = brokerTable !== '' || alpaca ? brokersFromEnv(brokerEnv, createMarketData(marketDataChoiceFromEnv(ctx.env)), clock, clients) : undefined;
     const deps = {
       store: new DynamoWorkflowStore({ client: clients.dynamodb, tableName: tableFrom(args, ctx) }),
       bus: new EventBridgeBus({ client: clients.eventbridge, eventBusName: busFrom(args.bus, ctx) }),
-      clock: { now: ctx.now },
+      clock,
       logger: silentLogger,
+      ...(brokers !== undefined ? { brokers } : {}),
     };
     const report = await explainingAccess(awsTarget(clients), () => sweepWorkflows(deps, { timeoutMs: minutes * 60_000 }));
     const lines = [
@@ -264,6 +278,13 @@ export const workflowSweepCommand = defineCommand<SweepArgs>({
       ...report.lostRaces.map((id) => `  finished meanwhile: ${id}`),
       `${report.republished.length} terminal event(s) re-published${report.republished.length > 0 ? `: ${report.republished.join(', ')}` : ''}`,
       ...(report.relayed.length > 0 ? [`${report.relayed.length} unclaimed step event(s) re-published: ${report.relayed.map((r) => `${r.correlationId} ${r.type}`).join(', ')}`] : []),
+      ...(brokers === undefined
+        ? ['open orders not reconciled (no broker: pass --broker-table or export PAPER_BROKER_TABLE, or BROKER=alpaca)']
+        : [
+            `${report.reconciled?.length ?? 0} open order(s) reconciled, ${report.completed?.length ?? 0} workflow(s) completed, ${report.failedOrders?.length ?? 0} failed by their orders`,
+            ...(report.waitingForFills ?? []).map((id) => `  waiting for fills: ${id}`),
+            ...(report.reconcileErrors ?? []).map((e) => `  could not reconcile ${e.correlationId}: ${e.error}`),
+          ]),
     ];
     return { exitCode: report.timedOut.length > 0 ? 1 : 0, json: report, text: lines.join('\n') };
   },
