@@ -40,6 +40,22 @@ async function failure(promise: Promise<unknown>): Promise<UserError> {
   return user;
 }
 
+
+/** The sandbox clients, with the Secrets Manager reads counted: keys must be read once per container. */
+function countingSecretReads(): { counting: Pick<AwsClients, 'secretsManager' | 'ssm'>; reads: () => number } {
+  let reads = 0;
+  const counting = {
+    ssm: clients.ssm,
+    secretsManager: {
+      send: (command: GetSecretValueCommand) => {
+        reads += 1;
+        return clients.secretsManager.send(command);
+      },
+    },
+  } as unknown as Pick<AwsClients, 'secretsManager' | 'ssm'>;
+  return { counting, reads: () => reads };
+}
+
 describe('readAlpacaCredentials on the sandbox', () => {
   it('reads the JSON key pair from a Secrets Manager secret', async () => {
     expect(await readAlpacaCredentials({ kind: 'secret', secretId: `ops/alpaca-${run}` }, clients)).toEqual(KEYS);
@@ -82,41 +98,23 @@ describe('the runtime\'s Alpaca broker (BROKER=alpaca)', () => {
   });
 
   it('reads the keys from the secret once per container and trades with them on ALPACA_BASE_URL', async () => {
-    let reads = 0;
-    const counting = {
-      ssm: clients.ssm,
-      secretsManager: {
-        send: (command: GetSecretValueCommand) => {
-          reads += 1;
-          return clients.secretsManager.send(command);
-        },
-      },
-    } as unknown as Pick<AwsClients, 'secretsManager' | 'ssm'>;
+    const { counting, reads } = countingSecretReads();
     const brokers = alpacaBrokers({ ALPACA_SECRET_ID: `ops/alpaca-${run}`, ALPACA_BASE_URL: server.url, ALPACA_ACCOUNT: 'main' }, counting, { sleep: async () => undefined });
     const broker = brokers('main');
     const [a, b] = await Promise.all([broker.account(), broker.account()]);
     expect(a.cash.toFixed()).toBe('2500');
     expect(b.cash.toFixed()).toBe('2500');
     expect(await broker.orderByClientId('never')).toBeUndefined();
-    expect(reads).toBe(1);
+    expect(reads()).toBe(1);
     expect(server.requests.every((r) => r.keyIdHeader === KEYS.keyId)).toBe(true);
     expect(() => brokers('tiny')).toThrow(expect.objectContaining({ code: 'UNKNOWN_ACCOUNT' }));
   });
 
   it('a missing secret fails the first call with BROKER_SECRET_MISSING, and the next call reads again', async () => {
-    let reads = 0;
-    const counting = {
-      ssm: clients.ssm,
-      secretsManager: {
-        send: (command: GetSecretValueCommand) => {
-          reads += 1;
-          return clients.secretsManager.send(command);
-        },
-      },
-    } as unknown as Pick<AwsClients, 'secretsManager' | 'ssm'>;
+    const { counting, reads } = countingSecretReads();
     const broker = alpacaBrokers({ ALPACA_SECRET_ID: `ops/alpaca-missing-${run}`, ALPACA_BASE_URL: server.url }, counting)('main');
     await expect(broker.account()).rejects.toMatchObject({ code: 'BROKER_SECRET_MISSING' });
     await expect(broker.account()).rejects.toMatchObject({ code: 'BROKER_SECRET_MISSING' });
-    expect(reads).toBe(2);
+    expect(reads()).toBe(2);
   });
 });

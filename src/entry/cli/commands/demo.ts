@@ -59,7 +59,8 @@ export const demoCommand = defineCommand<Args>({
     const tradingOk = trading?.ok ?? true;
     if (verdict === undefined) print(`ops demo: exit ${tradingOk ? 0 : 1}: ${trading ? tradingVerdict(trading) : 'no part ran'}.`);
     else if (trading === undefined) print(verdict.line);
-    else if (tradingOk) print(`ops demo: ${tradingVerdict(trading)}.\n${verdict.line}`);
+    // With the trading part there are three: "both parts" of the incident verdict means the incident's two.
+    else if (tradingOk) print(`ops demo: ${tradingVerdict(trading)}.\n${verdict.line.replace('both parts', 'both incident parts')}`);
     else print(`${verdict.line.replace(/^ops demo: exit \d: /, 'ops demo: ')}\nops demo: exit 1: ${tradingVerdict(trading)}.`);
     const exitCode = (verdict?.exitCode ?? 0) === 0 && (trading?.ok ?? true) ? 0 : 1;
     return {

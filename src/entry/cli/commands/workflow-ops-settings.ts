@@ -1,7 +1,7 @@
 /**
  * Where the workflow operations (retry, abort, dlq, replay) find their AWS resources: an option,
  * else the environment variable named after the stack output, else a usage error saying which.
- * (workflow.ts keeps its own table/bus look-ups; these say the same for the same names.)
+ * workflow.ts uses the same look-ups, so every workflow command says the same for the same names.
  */
 import type { Argv } from 'yargs';
 import { UserError } from '../../../errors.ts';

@@ -27,6 +27,7 @@ import { newCorrelationId, startWorkflow } from '../../../trading/domain/start-w
 import { listWorkflows, workflowStatus } from '../../../trading/domain/status.ts';
 import { retryLinks } from '../../../trading/domain/retry.ts';
 import { workflowDlqGroup } from './workflow-dlq.ts';
+import { eventBusFrom, workflowTableFrom } from './workflow-ops-settings.ts';
 import { workflowAbortCommand, workflowReplayCommand, workflowReplayStatusCommand, workflowRetryCommand } from './workflow-ops.ts';
 import { DEFAULT_STRATEGY } from '../../../trading/domain/strategy.ts';
 import { DEFAULT_WORKFLOW_TIMEOUT_MS, sweepWorkflows } from '../../../trading/domain/sweeper.ts';
@@ -346,15 +347,7 @@ export const workflowGroup: OpsGroup = {
 };
 
 function tableFrom(args: TableArgs, ctx: CliContext): string {
-  const table = args.table ?? ctx.env.WORKFLOW_TABLE;
-  if (table === undefined || table === '') {
-    throw new UserError('NO_WORKFLOW_TABLE', 'No workflow table is configured.', 'Pass --table <name> or export WORKFLOW_TABLE (the stack output workflowTableName).');
-  }
-  return table;
+  return workflowTableFrom(args.table, ctx);
 }
 
-function busFrom(bus: string | undefined, ctx: CliContext): string {
-  const name = bus ?? ctx.env.EVENT_BUS_NAME;
-  if (name === undefined || name === '') throw new UserError('NO_EVENT_BUS', 'No event bus is configured.', 'Pass --bus <name> or export EVENT_BUS_NAME (the stack output eventBusName).');
-  return name;
-}
+const busFrom = eventBusFrom;
