@@ -159,7 +159,7 @@ export class DynamoWorkflowStore implements WorkflowStore {
     const withOutbox = extra.outbox !== undefined;
     const done = extra.claim !== undefined ? claimDone(extra.claim, ClaimOutcome.succeeded, result.completedAt) : undefined;
     try {
-      await this.withClaimMaps(correlationId, () =>
+      await this.withItemMaps(correlationId, () =>
         this.send('UpdateItem', () =>
           this.doc.send(
             new UpdateCommand({
@@ -199,19 +199,21 @@ export class DynamoWorkflowStore implements WorkflowStore {
 
   async recordExecutedOrder(correlationId: string, order: ExecutedOrder): Promise<OrderTally> {
     try {
-      const response = await this.send('UpdateItem', () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
-            // if_not_exists keeps the first fill of a client order id: a re-run's look-up adds nothing.
-            // The same write drops the order's open entry, so an order is never open and executed.
-            UpdateExpression: 'SET #orders.#cid = if_not_exists(#orders.#cid, :order), #updatedAt = :now REMOVE #open.#cid',
-            ConditionExpression: '#state = :running',
-            ExpressionAttributeNames: { '#orders': 'orders', '#open': 'openOrders', '#cid': order.clientOrderId, '#updatedAt': 'updatedAt', '#state': 'workflowState' },
-            ExpressionAttributeValues: { ':order': { ...order, executedAt: order.executedAt.getTime() }, ':now': order.executedAt.getTime(), ':running': WorkflowState.running },
-            ReturnValues: 'ALL_NEW',
-          }),
+      const response = await this.withItemMaps(correlationId, () =>
+        this.send('UpdateItem', () =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
+              // if_not_exists keeps the first fill of a client order id: a re-run's look-up adds nothing.
+              // The same write drops the order's open entry, so an order is never open and executed.
+              UpdateExpression: 'SET #orders.#cid = if_not_exists(#orders.#cid, :order), #updatedAt = :now REMOVE #open.#cid',
+              ConditionExpression: '#state = :running',
+              ExpressionAttributeNames: { '#orders': 'orders', '#open': 'openOrders', '#cid': order.clientOrderId, '#updatedAt': 'updatedAt', '#state': 'workflowState' },
+              ExpressionAttributeValues: { ':order': { ...order, executedAt: order.executedAt.getTime() }, ':now': order.executedAt.getTime(), ':running': WorkflowState.running },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
         ),
       );
       return tallyOf(toRecord(response.Attributes ?? {}), true);
@@ -223,22 +225,24 @@ export class DynamoWorkflowStore implements WorkflowStore {
 
   async recordOpenOrder(correlationId: string, order: OpenOrder): Promise<OrderTally> {
     try {
-      const response = await this.send('UpdateItem', () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
-            UpdateExpression: 'SET #open.#cid = :order, #updatedAt = :now',
-            // An order already executed is never open again (a late progress report must not resurrect it).
-            ConditionExpression: '#state = :running AND attribute_not_exists(#orders.#cid)',
-            ExpressionAttributeNames: { '#open': 'openOrders', '#orders': 'orders', '#cid': order.clientOrderId, '#updatedAt': 'updatedAt', '#state': 'workflowState' },
-            ExpressionAttributeValues: {
-              ':order': { ...order, placedAt: order.placedAt.getTime(), updatedAt: order.updatedAt.getTime() },
-              ':now': order.updatedAt.getTime(),
-              ':running': WorkflowState.running,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
+      const response = await this.withItemMaps(correlationId, () =>
+        this.send('UpdateItem', () =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
+              UpdateExpression: 'SET #open.#cid = :order, #updatedAt = :now',
+              // An order already executed is never open again (a late progress report must not resurrect it).
+              ConditionExpression: '#state = :running AND attribute_not_exists(#orders.#cid)',
+              ExpressionAttributeNames: { '#open': 'openOrders', '#orders': 'orders', '#cid': order.clientOrderId, '#updatedAt': 'updatedAt', '#state': 'workflowState' },
+              ExpressionAttributeValues: {
+                ':order': { ...order, placedAt: order.placedAt.getTime(), updatedAt: order.updatedAt.getTime() },
+                ':now': order.updatedAt.getTime(),
+                ':running': WorkflowState.running,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
         ),
       );
       return tallyOf(toRecord(response.Attributes ?? {}), true);
@@ -254,7 +258,7 @@ export class DynamoWorkflowStore implements WorkflowStore {
     const step = extra.result;
     const done = extra.claim !== undefined ? claimDone(extra.claim, ClaimOutcome.succeeded, at) : undefined;
     try {
-      const response = await this.withClaimMaps(correlationId, () =>
+      const response = await this.withItemMaps(correlationId, () =>
         this.send('UpdateItem', () =>
           this.doc.send(
             new UpdateCommand({
@@ -319,7 +323,7 @@ export class DynamoWorkflowStore implements WorkflowStore {
     for (let round = 0; round < 3; round++) {
       const token = this.newToken();
       try {
-        const response = await this.withClaimMaps(key.correlationId, () =>
+        const response = await this.withItemMaps(key.correlationId, () =>
           this.send('UpdateItem', () =>
             this.doc.send(
               new UpdateCommand({
@@ -410,11 +414,11 @@ export class DynamoWorkflowStore implements WorkflowStore {
   }
 
   /**
-   * Runs a write that sets a path inside the claims, claimAttempts or outbox maps. An item written
-   * before those maps existed rejects such a path (ValidationException); it gets the empty maps once
-   * and the write is tried again.
+   * Runs a write that sets or removes a path inside the claims, claimAttempts, outbox or openOrders
+   * maps. An item written before those maps existed rejects such a path (ValidationException); it gets
+   * the empty maps once and the write is tried again.
    */
-  private async withClaimMaps<T>(correlationId: string, write: () => Promise<T>): Promise<T> {
+  private async withItemMaps<T>(correlationId: string, write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (error) {
@@ -426,9 +430,10 @@ export class DynamoWorkflowStore implements WorkflowStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { pk: workflowPk(correlationId), sk: WORKFLOW_SK },
-            UpdateExpression: 'SET #claims = if_not_exists(#claims, :empty), #attempts = if_not_exists(#attempts, :empty), #outbox = if_not_exists(#outbox, :empty)',
+            UpdateExpression:
+              'SET #claims = if_not_exists(#claims, :empty), #attempts = if_not_exists(#attempts, :empty), #outbox = if_not_exists(#outbox, :empty), #open = if_not_exists(#open, :empty)',
             ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': 'pk', '#claims': 'claims', '#attempts': 'claimAttempts', '#outbox': 'outbox' },
+            ExpressionAttributeNames: { '#pk': 'pk', '#claims': 'claims', '#attempts': 'claimAttempts', '#outbox': 'outbox', '#open': 'openOrders' },
             ExpressionAttributeValues: { ':empty': {} },
           }),
         ),

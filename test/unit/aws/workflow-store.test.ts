@@ -147,8 +147,20 @@ describe('DynamoWorkflowStore claims', () => {
     docMock.on(UpdateCommand).rejectsOnce(legacy).resolvesOnce({}).resolves({ Attributes: item() });
     expect((await store().claimDelivery(key, T0, 1, 'RUNNING')).status).toBe('claimed');
     const calls = docMock.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression);
-    expect(calls[1]).toBe('SET #claims = if_not_exists(#claims, :empty), #attempts = if_not_exists(#attempts, :empty), #outbox = if_not_exists(#outbox, :empty)');
+    expect(calls[1]).toBe(
+      'SET #claims = if_not_exists(#claims, :empty), #attempts = if_not_exists(#attempts, :empty), #outbox = if_not_exists(#outbox, :empty), #open = if_not_exists(#open, :empty)',
+    );
     expect(calls).toHaveLength(3);
+  });
+
+  it('gives such an item its maps before a fill too: removing the fill from openOrders needs the map', async () => {
+    const legacy = Object.assign(new Error('The document path provided in the update expression is invalid for update'), { name: 'ValidationException' });
+    docMock.on(UpdateCommand).rejectsOnce(legacy).resolvesOnce({}).resolves({ Attributes: item({ orders: {}, expectedOrders: 1 }) });
+    expect(await store().recordExecutedOrder('wf-1', order('ops-1', 0, T0))).toMatchObject({ accepted: true });
+    const calls = docMock.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression);
+    expect(calls).toHaveLength(3);
+    expect(calls[1]).toContain('#open = if_not_exists(#open, :empty)');
+    expect(calls[2]).toContain('REMOVE #open.#cid');
   });
 
   it('completes and releases only with the holder\'s token', async () => {
