@@ -25,6 +25,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { PAPER_BROKER_TABLE_SCHEMA } from '../../src/aws/paper-broker-store.ts';
 import { WORKFLOW_TABLE_SCHEMA, WORKFLOW_TTL_ATTRIBUTE } from '../../src/aws/workflow-store.ts';
+import { DEFAULT_TTL_DAYS } from '../../src/trading/ports/workflow-store.ts';
 import { EVENT_SOURCE_PREFIX } from '../../src/trading/domain/event-factory.ts';
 import { ConsumerName } from '../../src/trading/domain/workflow-app.ts';
 import { DEFAULT_TRADING_METRICS_NAMESPACE, TRADING_METRICS_NAMESPACE_ENV } from '../../src/trading/domain/metric-contract.ts';
@@ -61,7 +62,7 @@ export type TradingBroker = { kind: 'paper' } | { kind: 'alpaca'; secretArn?: st
 export const SWEEPER_ENTRY = 'src/entry/lambda/trading/sweeper.ts';
 export const SWEEPER_RATE = 'rate(5 minutes)';
 /** As long as the workflow records live (DEFAULT_TTL_DAYS), so a replayable workflow can still be read. */
-export const ARCHIVE_RETENTION_DAYS = 30;
+export const ARCHIVE_RETENTION_DAYS = DEFAULT_TTL_DAYS;
 /** The fixture closes: read from disk by FixtureMarketData, so with the fixtures source they ship inside each archive. */
 export const FIXTURE_MARKET_DATA: BundleAsset = { source: 'fixtures/market-data', target: 'market-data' };
 

@@ -120,15 +120,35 @@ export class EventArchive {
 }
 
 /** Creates the archive unless it exists (the sandbox and e2e tests; on AWS infra creates it). */
-export async function ensureEventArchive(client: EventBridgeClient, name: string, busArn: string, eventPattern?: string): Promise<{ created: boolean; arn: string | undefined }> {
+export interface EventArchiveOptions {
+  eventPattern?: string;
+  retentionDays?: number;
+  description?: string;
+}
+
+/** Creates the archive unless it exists (the sandbox and e2e tests; in AWS the archive comes from infra). Safe to race. */
+export async function ensureEventArchive(client: EventBridgeClient, name: string, busArn: string, options: EventArchiveOptions = {}): Promise<{ created: boolean; arn: string | undefined }> {
   try {
     const existing = await client.send(new DescribeArchiveCommand({ ArchiveName: name }));
     return { created: false, arn: existing.ArchiveArn };
   } catch (error) {
     if (errorName(error) !== 'ResourceNotFoundException') throw archiveError('DescribeArchive', `archive "${name}"`, error);
   }
-  const created = await client.send(new CreateArchiveCommand({ ArchiveName: name, EventSourceArn: busArn, ...(eventPattern !== undefined ? { EventPattern: eventPattern } : {}) }));
-  return { created: true, arn: created.ArchiveArn };
+  try {
+    const created = await client.send(
+      new CreateArchiveCommand({
+        ArchiveName: name,
+        EventSourceArn: busArn,
+        ...(options.eventPattern !== undefined ? { EventPattern: options.eventPattern } : {}),
+        ...(options.retentionDays !== undefined ? { RetentionDays: options.retentionDays } : {}),
+        ...(options.description !== undefined ? { Description: options.description } : {}),
+      }),
+    );
+    return { created: true, arn: created.ArchiveArn };
+  } catch (error) {
+    if (errorName(error) === 'ResourceAlreadyExistsException') return { created: false, arn: undefined };
+    throw archiveError('CreateArchive', `archive "${name}"`, error);
+  }
 }
 
 /** A replay name for a workflow: unique per call (the time), within EventBridge's 64 characters. */

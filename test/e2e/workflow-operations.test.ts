@@ -51,7 +51,7 @@ beforeAll(async () => {
   routed = await busRoutedToQueue(clients, BUS);
   const busArn = `arn:aws:events:${REGION}:123456789012:event-bus/${BUS}`;
   // The archive records from now on, as the stack's does (infra/components/trading.ts).
-  await ensureEventArchive(clients.eventbridge, ARCHIVE, busArn, JSON.stringify({ source: [{ prefix: `${EVENT_SOURCE_PREFIX}.` }] }));
+  await ensureEventArchive(clients.eventbridge, ARCHIVE, busArn, { eventPattern: JSON.stringify({ source: [{ prefix: `${EVENT_SOURCE_PREFIX}.` }] }) });
   for (const name of QUEUES) {
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
     queueUrls.set(name, QueueUrl!);

@@ -9,10 +9,11 @@
  * EventBridge would hand the Lambda (version, id, detail-type, source, time, region, detail, …) as the
  * message body; the local Lambda runtime (../trading/lambda-runtime.ts) consumes it in the Lambda's place.
  */
-import { CreateArchiveCommand, DescribeArchiveCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.ts';
+import { ensureEventArchive } from '../../aws/event-archive.ts';
 import { ensureEventBus } from '../../aws/eventbridge-bus.ts';
 import { ensurePaperBrokerTable } from '../../aws/paper-broker-store.ts';
 import { ensureWorkflowTable } from '../../aws/workflow-store.ts';
@@ -20,11 +21,11 @@ import { errorName } from '../../aws-error.ts';
 import { FaultError } from '../../errors.ts';
 import { EVENT_SOURCE_PREFIX } from '../../trading/domain/event-factory.ts';
 import type { ConsumerName } from '../../trading/domain/workflow-app.ts';
+import { DEFAULT_TTL_DAYS } from '../../trading/ports/workflow-store.ts';
 import { deliveryQueueName, ruleName, rulePattern, sandboxTradingRoutes, SandboxTradingNames, type SandboxRoute } from '../trading/names.ts';
 
 /** What a rule does when its target cannot be reached, as on AWS (infra/components/trading.ts). */
 const RULE_RETRY = { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 3_600 } as const;
-const ARCHIVE_RETENTION_DAYS = 30;
 
 export interface TradingQueue {
   name: string;
@@ -119,27 +120,16 @@ async function ensureQueue(sqs: SQSClient, name: string): Promise<TradingQueue> 
 
 /** Every trading event on the bus, kept for `ops workflow replay`. */
 async function ensureArchive(client: EventBridgeClient, eventBusArn: string): Promise<{ created: boolean; arn: string | undefined }> {
-  const name = SandboxTradingNames.archive;
   try {
-    const existing = await client.send(new DescribeArchiveCommand({ ArchiveName: name }));
-    return { created: false, arn: existing.ArchiveArn };
+    return await ensureEventArchive(client, SandboxTradingNames.archive, eventBusArn, {
+      eventPattern: JSON.stringify({ source: [{ prefix: `${EVENT_SOURCE_PREFIX}.` }] }),
+      // As long as the workflow records live, like the stack's archive.
+      retentionDays: DEFAULT_TTL_DAYS,
+      description: 'Every trading workflow event, for ops workflow replay',
+    });
   } catch (error) {
-    if (errorName(error) !== 'ResourceNotFoundException') return unsupported(error);
-  }
-  try {
-    const created = await client.send(
-      new CreateArchiveCommand({
-        ArchiveName: name,
-        EventSourceArn: eventBusArn,
-        EventPattern: JSON.stringify({ source: [{ prefix: `${EVENT_SOURCE_PREFIX}.` }] }),
-        RetentionDays: ARCHIVE_RETENTION_DAYS,
-        Description: 'Every trading workflow event, for ops workflow replay',
-      }),
-    );
-    return { created: true, arn: created.ArchiveArn };
-  } catch (error) {
-    if (errorName(error) === 'ResourceAlreadyExistsException') return { created: false, arn: undefined };
-    return unsupported(error);
+    // ensureEventArchive explains AWS errors; whether the endpoint has archives at all is in the cause.
+    return unsupported(error instanceof Error && error.cause !== undefined ? error.cause : error);
   }
 }
 

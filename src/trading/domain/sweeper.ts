@@ -19,14 +19,11 @@
  *    re-published (outbox-relay.ts), for the same reason.
  */
 import type { BrokerDirectory } from './broker-directory.ts';
-import { makeEvent } from './event-factory.ts';
-import { EventType, Step } from './events.ts';
-import { toDecimalString } from './money.ts';
+import { Step } from './events.ts';
 import { placePlanned, settleOrder } from './order-settlement.ts';
 import { unclaimedEvents } from './outbox-relay.ts';
 import { OrderRejectedError } from '../ports/broker.ts';
-import { valueTraded } from './summary.ts';
-import { publishTerminal, failWorkflow, finishAndPublish, pendingStep, type TerminalDeps } from './terminal.ts';
+import { completion, publishTerminal, failWorkflow, finishAndPublish, pendingStep, type TerminalDeps } from './terminal.ts';
 import { WorkflowState, type OrderTally, type WorkflowRecord } from '../ports/workflow-store.ts';
 
 export const DEFAULT_WORKFLOW_TIMEOUT_MS = 15 * 60_000;
@@ -212,17 +209,11 @@ async function reconcile(deps: SweepDeps, brokers: BrokerDirectory, record: Work
   if (tally === undefined) return { open: record.openOrders.length };
   if (tally.open > 0 || tally.expected === undefined || tally.executed < tally.expected) return { open: tally.open };
 
-  // This sweep's write completed the count: complete the workflow (the execution step's job, had the fills been immediate).
-  const at = deps.clock.now();
-  const traded = toDecimalString(valueTraded(tally.orders));
-  await deps.store.recordStep(id, Step.execution, { completedAt: at, summary: { ordersExecuted: tally.orders.length, valueTraded: traded } });
+  // This sweep's write completed the count: complete the workflow (the execution step's job, had the fills been
+  // immediate), with the execution result in the same write as the transition.
   const lastFill = record.openOrders.at(-1)?.causationId ?? id;
-  const event = makeEvent(
-    EventType.workflowCompleted,
-    { correlationId: id, causationId: lastFill, producer: 'sweeper', occurredAt: at },
-    { ordersExecuted: tally.orders.length, valueTraded: traded, startedAt: record.startedAt.toISOString(), durationMs: Math.max(0, at.getTime() - record.startedAt.getTime()) },
-  );
-  const finished = await finishAndPublish(deps, id, { state: WorkflowState.completed, event });
+  const done = completion(record, tally.orders, lastFill, 'sweeper', deps.clock.now());
+  const finished = await finishAndPublish(deps, id, { state: WorkflowState.completed, event: done.event }, { result: { step: Step.execution, result: done.result } });
   if (finished.won) report.completed.push(id);
   return 'finished';
 }

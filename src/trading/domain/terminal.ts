@@ -8,9 +8,21 @@
 import type { EventBus } from '../ports/bus.ts';
 import { makeEvent } from './event-factory.ts';
 import { EventType, type EventOf, type Step } from './events.ts';
+import { toDecimalString } from './money.ts';
+import { valueTraded } from './summary.ts';
 import type { Clock } from './step-handler.ts';
 import type { WorkflowLogger } from '../ports/workflow-logger.ts';
-import { WorkflowState, type Failure, type FinishExtra, type FinishResult, type TerminalOutcome, type WorkflowRecord, type WorkflowStore } from '../ports/workflow-store.ts';
+import {
+  WorkflowState,
+  type ExecutedOrder,
+  type Failure,
+  type FinishExtra,
+  type FinishResult,
+  type StepResult,
+  type TerminalOutcome,
+  type WorkflowRecord,
+  type WorkflowStore,
+} from '../ports/workflow-store.ts';
 
 export interface TerminalDeps {
   store: WorkflowStore;
@@ -50,6 +62,26 @@ export async function publishTerminal(deps: TerminalDeps, correlationId: string,
   }
   if (options.mark) await deps.store.markTerminalPublished(correlationId, deps.clock.now());
   return true;
+}
+
+/**
+ * A workflow whose planned orders all executed: its WorkflowCompleted and the execution step's result,
+ * built alike by the execution step (fills at once) and the sweeper (fills that came later).
+ */
+export function completion(
+  record: Pick<WorkflowRecord, 'correlationId' | 'startedAt'>,
+  orders: readonly ExecutedOrder[],
+  causationId: string,
+  producer: string,
+  at: Date,
+): { event: EventOf<typeof EventType.workflowCompleted>; result: StepResult } {
+  const traded = toDecimalString(valueTraded(orders));
+  const event = makeEvent(
+    EventType.workflowCompleted,
+    { correlationId: record.correlationId, causationId, producer, occurredAt: at },
+    { ordersExecuted: orders.length, valueTraded: traded, startedAt: record.startedAt.toISOString(), durationMs: Math.max(0, at.getTime() - record.startedAt.getTime()) },
+  );
+  return { event, result: { completedAt: at, summary: { ordersExecuted: orders.length, valueTraded: traded } } };
 }
 
 export function failedEvent(record: WorkflowRecord, failure: Failure, causationId: string, producer: string, at: Date): EventOf<typeof EventType.workflowFailed> {

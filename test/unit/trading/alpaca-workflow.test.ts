@@ -19,8 +19,6 @@ import { deliverAll, fixtureMarketData, RecordingBus, tickingClock } from './del
 import { startHarness, type Harness } from './alpaca-support.ts';
 
 const ASOF = '2026-11-20';
-const trades = (bus: RecordingBus) => bus.ofType(EventType.tradeExecuted) as EventOf<typeof EventType.tradeExecuted>[];
-const completions = (bus: RecordingBus) => bus.ofType(EventType.workflowCompleted) as EventOf<typeof EventType.workflowCompleted>[];
 const PARAMS: WorkflowParams = {
   accountId: 'main',
   asOf: ASOF,
@@ -59,7 +57,7 @@ describe('the workflow on Alpaca (contract server)', () => {
       ['SPY', 'filled'],
       ['TLT', 'filled'],
     ]);
-    expect(trades(w.bus)).toHaveLength(2);
+    expect(w.bus.ofType(EventType.tradeExecuted)).toHaveLength(2);
   });
 
   it('accepted → new → partially_filled → filled, reconciled by the sweeper into COMPLETED', async () => {
@@ -68,7 +66,7 @@ describe('the workflow on Alpaca (contract server)', () => {
     let record = await w.store.get('wf-alpaca-async');
     expect(record?.state).toBe('RUNNING');
     expect(record?.openOrders.map((o) => o.status)).toEqual(['pending', 'pending']);
-    expect(trades(w.bus)).toEqual([]);
+    expect(w.bus.ofType(EventType.tradeExecuted)).toEqual([]);
 
     w.server.setOrderStatus(spy!.client_order_id, 'new');
     w.server.setOrderStatus(tlt!.client_order_id, 'partially_filled', { filledQty: '10', filledAvgPrice: '90.5' });
@@ -78,7 +76,7 @@ describe('the workflow on Alpaca (contract server)', () => {
       ['SPY', 'pending', '0', undefined],
       ['TLT', 'partially_filled', '10', '90.5'],
     ]);
-    expect(trades(w.bus)).toEqual([]);
+    expect(w.bus.ofType(EventType.tradeExecuted)).toEqual([]);
 
     w.server.setOrderStatus(spy!.client_order_id, 'filled', { filledQty: spy!.qty, filledAvgPrice: '601.25' });
     w.server.setOrderStatus(tlt!.client_order_id, 'filled', { filledQty: tlt!.qty, filledAvgPrice: '90.4' });
@@ -90,8 +88,8 @@ describe('the workflow on Alpaca (contract server)', () => {
       ['SPY', spy!.qty, '601.25'],
       ['TLT', tlt!.qty, '90.4'],
     ]);
-    expect(trades(w.bus)).toHaveLength(2);
-    expect(completions(w.bus)).toHaveLength(1);
+    expect(w.bus.ofType(EventType.tradeExecuted)).toHaveLength(2);
+    expect(w.bus.ofType(EventType.workflowCompleted)).toHaveLength(1);
     expect(w.server.allOrders()).toHaveLength(2);
   });
 
@@ -107,7 +105,7 @@ describe('the workflow on Alpaca (contract server)', () => {
     await w.sweep();
     const record = (await w.store.list())[0];
     expect(record).toMatchObject({ state: 'FAILED', failure: { step: 'execution', errorCode: code } });
-    expect(trades(w.bus).map((e) => e.detail.quantity)).toEqual(filledQty === undefined ? [] : [filledQty]);
+    expect(w.bus.ofType(EventType.tradeExecuted).map((e) => e.detail.quantity)).toEqual(filledQty === undefined ? [] : [filledQty]);
   });
 
   it('a 403 (insufficient buying power) fails the workflow with ORDER_REJECTED and the reason, and places nothing', async () => {
@@ -123,7 +121,7 @@ describe('the workflow on Alpaca (contract server)', () => {
     expect(record).toMatchObject({ state: 'FAILED', failure: { step: 'execution', errorCode: 'ORDER_REJECTED' } });
     expect(record?.failure?.reason).toMatch(/Alpaca refused buy .* SPY \(403: insufficient buying power\)/);
     expect(harness.server.allOrders()).toEqual([]);
-    expect((bus.ofType(EventType.workflowFailed)[0] as EventOf<typeof EventType.workflowFailed> | undefined)?.detail.errorCode).toBe('ORDER_REJECTED');
+    expect((bus.ofType(EventType.workflowFailed)[0])?.detail.errorCode).toBe('ORDER_REJECTED');
   });
 
   it('places no duplicate order when the execution step runs twice on the same plan', async () => {

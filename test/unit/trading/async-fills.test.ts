@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { brokerDirectory } from '../../../src/trading/domain/broker-directory.ts';
-import { EventType, type EventOf, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { EventType, type WorkflowParams } from '../../../src/trading/domain/events.ts';
 import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
 import { PaperBroker, type PaperBrokerOptions } from '../../../src/trading/adapters/paper-broker.ts';
 import { startWorkflow } from '../../../src/trading/domain/start-workflow.ts';
@@ -16,8 +16,6 @@ import { MemoryLogger } from '../../../src/trading/ports/workflow-logger.ts';
 import { deliverAll, fixtureMarketData, RecordingBus, tickingClock, type WorldParts } from './delivery-harness.ts';
 
 const ASOF = '2026-11-20';
-const trades = (bus: RecordingBus) => bus.ofType(EventType.tradeExecuted) as EventOf<typeof EventType.tradeExecuted>[];
-const completions = (bus: RecordingBus) => bus.ofType(EventType.workflowCompleted) as EventOf<typeof EventType.workflowCompleted>[];
 const PARAMS: WorkflowParams = {
   accountId: 'main',
   asOf: ASOF,
@@ -52,7 +50,7 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     ]);
     expect(record?.orders).toEqual([]);
     expect(record?.steps.execution?.summary).toEqual({ ordersExecuted: 0, ordersOpen: 2, ordersWaiting: 0, rebalanceEventId: w.bus.ofType(EventType.rebalancePlanned)[0]?.eventId });
-    expect(trades(w.bus)).toEqual([]);
+    expect(w.bus.ofType(EventType.tradeExecuted)).toEqual([]);
     expect(w.paper.placeOrderCalls).toHaveLength(2);
 
     // Nothing moved at the broker: the sweep writes nothing.
@@ -68,7 +66,7 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     expect(record?.state).toBe('RUNNING');
     expect(record?.openOrders.map((o) => [o.symbol, o.status, o.filledQuantity])).toEqual([['SPY', 'partially_filled', '3']]);
     expect(record?.orders.map((o) => o.symbol)).toEqual(['TLT']);
-    expect(trades(w.bus).map((e) => e.detail)).toMatchObject([{ symbol: 'TLT', orderIndex: 1, orderCount: 2 }]);
+    expect(w.bus.ofType(EventType.tradeExecuted).map((e) => e.detail)).toMatchObject([{ symbol: 'TLT', orderIndex: 1, orderCount: 2 }]);
 
     w.paper.advanceMarket();
     await w.sweep();
@@ -84,8 +82,8 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     const spy = record?.orders.find((o) => o.symbol === 'SPY');
     expect(spy?.quantity).toBe(planned?.quantity);
     expect(spy?.price).toBe(w.quotes.get('SPY')?.toFixed());
-    expect(trades(w.bus).map((e) => e.detail.symbol).sort()).toEqual(['SPY', 'TLT']);
-    const completed = completions(w.bus);
+    expect(w.bus.ofType(EventType.tradeExecuted).map((e) => e.detail.symbol).sort()).toEqual(['SPY', 'TLT']);
+    const completed = w.bus.ofType(EventType.workflowCompleted);
     expect(completed).toHaveLength(1);
     expect(completed[0]?.detail.ordersExecuted).toBe(2);
     expect(record?.steps.execution?.summary).toMatchObject({ ordersExecuted: 2 });
@@ -127,7 +125,7 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     expect((await w.sweep()).completed).toEqual([w.id]);
     expect((await w.store.get(w.id))?.state).toBe('COMPLETED');
     const planned = w.bus.ofType(EventType.rebalancePlanned)[0]!;
-    expect(trades(w.bus).map((e) => [e.detail.symbol, e.causationId])).toEqual([
+    expect(w.bus.ofType(EventType.tradeExecuted).map((e) => [e.detail.symbol, e.causationId])).toEqual([
       ['GLD', planned.eventId],
       ['SPY', planned.eventId],
       ['TLT', planned.eventId],
@@ -148,7 +146,7 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     const record = await w.store.get(w.id);
     expect(record).toMatchObject({ state: 'FAILED', failure: { step: 'execution', errorCode: code } });
     expect(record?.failure?.reason).toMatch(/with nothing filled/);
-    expect(trades(w.bus)).toEqual([]);
+    expect(w.bus.ofType(EventType.tradeExecuted)).toEqual([]);
     expect(w.bus.ofType(EventType.workflowFailed)).toHaveLength(1);
   });
 
@@ -162,7 +160,7 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     expect(record).toMatchObject({ state: 'FAILED', failure: { step: 'execution', errorCode: 'ORDER_PARTIALLY_FILLED' } });
     expect(record?.failure?.reason).toMatch(/after filling 3 of 8\.\d+/);
     expect(record?.orders.find((o) => o.symbol === 'SPY')?.quantity).toBe('3');
-    expect(trades(w.bus).find((e) => e.detail.symbol === 'SPY')?.detail.quantity).toBe('3');
+    expect(w.bus.ofType(EventType.tradeExecuted).find((e) => e.detail.symbol === 'SPY')?.detail.quantity).toBe('3');
   });
 
   it('the workflow timeout spares a workflow waiting for fills until the fill timeout, then fails it with ORDER_FILL_TIMEOUT', async () => {
@@ -194,7 +192,7 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     const record = await w.store.get(w.id);
     expect(record).toMatchObject({ state: 'FAILED', failure: { step: 'execution', errorCode: 'ORDER_PARTIALLY_FILLED' } });
     expect(record?.orders.map((o) => [o.symbol, o.quantity])).toEqual([['SPY', '2']]);
-    expect(trades(w.bus).map((e) => e.detail.quantity)).toEqual(['2']);
+    expect(w.bus.ofType(EventType.tradeExecuted).map((e) => e.detail.quantity)).toEqual(['2']);
     // The step stopped at the failing order: TLT was never placed.
     expect(w.paper.placeOrderCalls.map((c) => c.symbol)).toEqual(['SPY']);
   });
@@ -205,6 +203,6 @@ describe('asynchronous fills, reconciled by the sweeper', () => {
     expect(record?.state).toBe('COMPLETED');
     expect(record?.openOrders).toEqual([]);
     expect(record?.orders).toHaveLength(2);
-    expect(completions(w.bus)[0]?.detail.ordersExecuted).toBe(2);
+    expect(w.bus.ofType(EventType.workflowCompleted)[0]?.detail.ordersExecuted).toBe(2);
   });
 });

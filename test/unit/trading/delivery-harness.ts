@@ -9,7 +9,7 @@
 import { brokerDirectory } from '../../../src/trading/domain/broker-directory.ts';
 import type { Broker } from '../../../src/trading/ports/broker.ts';
 import type { EventBus, PublishResult } from '../../../src/trading/ports/bus.ts';
-import { parseWorkflowEvent, type EventType, type WorkflowEvent } from '../../../src/trading/domain/events.ts';
+import { parseWorkflowEvent, type EventOf, type EventType, type WorkflowEvent } from '../../../src/trading/domain/events.ts';
 import { FixtureMarketData } from '../../../src/trading/adapters/fixture-market-data.ts';
 import { gate, type DeliveryOutcome } from '../../../src/trading/domain/gate.ts';
 import type { MarketData, PriceBar } from '../../../src/trading/ports/market-data.ts';
@@ -36,8 +36,8 @@ export class RecordingBus implements EventBus {
     return { published: valid.length };
   }
 
-  ofType(type: EventType, correlationId?: string): WorkflowEvent[] {
-    return this.published.filter((e) => e.type === type && (correlationId === undefined || e.correlationId === correlationId));
+  ofType<T extends EventType>(type: T, correlationId?: string): EventOf<T>[] {
+    return this.published.filter((e): e is EventOf<T> => e.type === type && (correlationId === undefined || e.correlationId === correlationId));
   }
 }
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../../src/trading/domain/client-order-id.ts';
-import { EventType, type EventOf, type StrategySpec, type WorkflowParams } from '../../../src/trading/domain/events.ts';
+import { EventType, type StrategySpec, type WorkflowParams } from '../../../src/trading/domain/events.ts';
 import { MemoryWorkflowStore } from '../../../src/trading/adapters/memory-workflow-store.ts';
 import { MemoryNotifier } from '../../../src/trading/ports/notifier.ts';
 import { PaperBroker } from '../../../src/trading/adapters/paper-broker.ts';
@@ -66,7 +66,7 @@ describe('the workflow under at-least-once, unordered delivery', () => {
         const record = await store.get(correlationId);
         expect(record?.state).toBe('COMPLETED');
 
-        const plans = new Map(bus.ofType(EventType.rebalancePlanned).map((e) => [e.eventId, e as EventOf<'RebalancePlanned'>]));
+        const plans = new Map(bus.ofType(EventType.rebalancePlanned).map((e) => [e.eventId, e]));
         expect(plans.size).toBe(1);
         const plan = [...plans.values()][0]!.detail.orders;
         const filled = broker.allOrders().filter((o) => o.status === 'filled');

@@ -24,12 +24,10 @@ import { OrderRejectedError, RejectReason } from '../../ports/broker.ts';
 import type { OrderTally } from '../../ports/workflow-store.ts';
 import type { BrokerDirectory } from '../broker-directory.ts';
 import { clientOrderId } from '../client-order-id.ts';
-import { makeEvent } from '../event-factory.ts';
 import { EventType, Step } from '../events.ts';
-import { toDecimalString } from '../money.ts';
 import { OrderEndCode, placePlanned } from '../order-settlement.ts';
 import type { StepHandler } from '../step-handler.ts';
-import { valueTraded } from '../summary.ts';
+import { completion } from '../terminal.ts';
 
 export interface ExecutionStepDeps {
   brokers: BrokerDirectory;
@@ -72,21 +70,8 @@ export function createExecutionStep(deps: ExecutionStepDeps): StepHandler<typeof
         const summary: Record<string, number | string> = { ordersExecuted: executed.length, ordersOpen: tally.open, ordersWaiting: placed.waiting, rebalanceEventId: event.eventId };
         return { result: { completedAt: now, summary }, emit: [] };
       }
-      const complete = makeEvent(
-        EventType.workflowCompleted,
-        { correlationId: id, causationId: event.eventId, producer: Step.execution, occurredAt: now },
-        {
-          ordersExecuted: executed.length,
-          valueTraded: toDecimalString(valueTraded(executed)),
-          startedAt: ctx.record.startedAt.toISOString(),
-          durationMs: Math.max(0, now.getTime() - ctx.record.startedAt.getTime()),
-        },
-      );
-      return {
-        result: { completedAt: now, summary: { ordersExecuted: executed.length, valueTraded: toDecimalString(valueTraded(executed)) } },
-        emit: [],
-        complete,
-      };
+      const done = completion(ctx.record, executed, event.eventId, Step.execution, now);
+      return { result: done.result, emit: [], complete: done.event };
     },
   };
 }
