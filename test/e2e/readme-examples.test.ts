@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/sandbox/process-control.ts';
 import { runCli } from '../support/cli-harness.ts';
 import { compareClaim, needsSandbox, opsArgv, readmeExamples, type ExampleBlock, type ExampleCommand } from '../support/readme-examples.ts';
+import { childEnv } from '../support/child-env.ts';
 
 const OPS = resolve(import.meta.dirname, '../../bin/ops.mjs');
 const blocks = readmeExamples().filter(needsSandbox);
@@ -35,8 +36,8 @@ class SandboxShell {
 
   async up(argv: string[]): Promise<Printed> {
     if (this.child) throw new Error('the README starts a second sandbox in one block');
-    // Only PATH/HOME reach the child: no AWS settings from the developer's shell.
-    const child = spawn(process.execPath, [OPS, ...argv], { cwd: this.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Only PATH/HOME (and a faked clock) reach the child: no AWS settings from the developer's shell.
+    const child = spawn(process.execPath, [OPS, ...argv], { cwd: this.cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     if (child.pid !== undefined) this.pids.push(child.pid);
     child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
@@ -54,7 +55,7 @@ class SandboxShell {
 
   /** `ops sandbox down` as a child in the same directory: it stops `up` and its moto. */
   async down(argv: string[]): Promise<Printed> {
-    const child = spawn(process.execPath, [OPS, ...argv], { cwd: this.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [OPS, ...argv], { cwd: this.cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, type ScheduleSummary } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/sandbox/process-control.ts';
+import { childEnv } from '../support/child-env.ts';
 
 const OPS = resolve(import.meta.dirname, '../../bin/ops.mjs');
 
@@ -26,7 +27,7 @@ interface ReadyDocument {
 
 function run(args: string[], cwd: string): ChildProcess {
   // Only the test's own PATH/HOME reach the child: no AWS settings from the developer's shell.
-  return spawn(process.execPath, [OPS, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [OPS, ...args], { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function collect(child: ChildProcess): { stdout: () => string; stderr: () => string; exit: Promise<number | null> } {

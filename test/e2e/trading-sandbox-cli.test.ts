@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/sandbox/process-control.ts';
 import { runCli } from '../support/cli-harness.ts';
+import { childEnv } from '../support/child-env.ts';
 
 const OPS = resolve(import.meta.dirname, '../../bin/ops.mjs');
 
@@ -41,10 +42,10 @@ describe('ops sandbox up --trading, then ops workflow start and status', () => {
 
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'ops-sandbox-trading-'));
-    // Only PATH/HOME reach the child: no AWS settings from the developer's shell.
+    // Only PATH/HOME (and a faked clock) reach the child: no AWS settings from the developer's shell.
     upProcess = spawn(process.execPath, [OPS, 'sandbox', 'up', '--scenario', 'none', '--trading', '--json'], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      env: childEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     up = collect(upProcess);
@@ -111,7 +112,7 @@ describe('ops sandbox up --trading, then ops workflow start and status', () => {
   }, 90_000);
 
   it('`ops sandbox down` stops it; stdout held one JSON document and the handler logs are in the log file', async () => {
-    const down = collect(spawn(process.execPath, [OPS, 'sandbox', 'down', '--json'], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const down = collect(spawn(process.execPath, [OPS, 'sandbox', 'down', '--json'], { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
     expect(await down.exit).toBe(0);
     expect(await up.exit).toBe(0);
     expect(JSON.parse(up.stdout())).toMatchObject({ status: 'running', endpoint: doc.endpoint });
