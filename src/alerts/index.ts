@@ -6,7 +6,7 @@ export { describeFingerprint, fingerprintOf } from './fingerprint.ts';
 export { alertStateSchema, emptyAlertState, parseAlertState, sameAlertState } from './state.ts';
 export type { AlertKind, AlertState, FailingEntry } from './state.ts';
 export { ALERT_POLICY_DEFAULTS, decideAlert, REMINDER_SLACK_MS } from './policy.ts';
-export type { AlertChanges, AlertDecision, AlertPolicyOptions, SendDecision } from './policy.ts';
+export type { AlertChanges, AlertDecision, AlertPolicyOptions, AlertScope, SendDecision } from './policy.ts';
 export { MemoryAlertStateStore } from './store.ts';
 export type { AlertStateStore } from './store.ts';
 export { DEFAULT_ALERT_STATE_FILE, FileAlertStateStore } from './file-store.ts';

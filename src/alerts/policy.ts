@@ -8,6 +8,14 @@
  * - `reminder` every `reminderHours` (from the last alert or reminder) while a critical finding persists
  *   and the market is open; never outside market hours.
  * - Anything else is silent: the same set again, a partial resolution, a severity that improved.
+ *
+ * A run only speaks for what it looked at (`scope`). The 5-minute run sees the whole fleet; a
+ * change-driven run sees the schedules a CloudTrail event named; a dead-letter event sees one failed
+ * invocation. Remembered entries outside a run's sight are carried over untouched, so a scoped run
+ * neither resolves nor re-announces them, and the run that later sees the same fault stays silent:
+ * one email per fault, whichever run saw it first. Codes only events raise (INVOCATION_FAILED) are
+ * invisible to every check, so the fleet run resolves them only `eventHoldMinutes` after they were
+ * last seen.
  */
 import { UserError } from '../errors.ts';
 import { atLeast, Severity, severityRank, type Finding } from '../checks/finding.ts';
@@ -36,9 +44,23 @@ export interface AlertPolicyOptions {
   reminderHours: number;
   /** Findings below this never alert; ALERT_POLICY_DEFAULTS.minSeverity is 'warning' (info never alerts). */
   minSeverity: Severity;
+  /** What this run looked at; default the whole fleet. */
+  scope?: AlertScope;
+  /** Event-sourced codes whose fingerprints the fleet run cannot see (registry EVENT_SOURCED_CODES). */
+  eventCodes?: ReadonlySet<string>;
+  /** How long an event-sourced finding stays failing after it was last seen; default 60. */
+  eventHoldMinutes?: number;
 }
 
-export const ALERT_POLICY_DEFAULTS = Object.freeze({ reminderHours: 2, minSeverity: Severity.warning } as const);
+/**
+ * - `fleet`: every schedule (the 5-minute run): resolves whatever it no longer sees, except
+ *   event-sourced findings younger than the hold; the only run that sends reminders.
+ * - `schedules`: only these `group/name` ids (a change-driven run): resolves nothing else.
+ * - `events`: findings reported by events (dead letters): adds or refreshes, resolves nothing.
+ */
+export type AlertScope = { kind: 'fleet' } | { kind: 'schedules'; schedules: ReadonlySet<string> } | { kind: 'events' };
+
+export const ALERT_POLICY_DEFAULTS = Object.freeze({ reminderHours: 2, minSeverity: Severity.warning, eventHoldMinutes: 60 } as const);
 
 /**
  * The healthcheck runs every 5 minutes and a Lambda never starts exactly on the minute: without slack a
@@ -57,21 +79,26 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
   const announced = prev.lastSentKind === 'alert' || prev.lastSentKind === 'reminder';
   const known = announced ? prev.failing : {};
 
-  const current = failingSet(findings, options.minSeverity);
+  const scope = options.scope ?? { kind: 'fleet' };
+  const eventCodes = options.eventCodes ?? new Set<string>();
+  const sees = seesEntry(scope, eventCodes, options.now, options.eventHoldMinutes ?? ALERT_POLICY_DEFAULTS.eventHoldMinutes);
+  const current = failingSet(scope.kind === 'schedules' ? findings.filter((f) => f.schedule !== undefined && scope.schedules.has(scheduleId(f.schedule))) : findings, options.minSeverity);
   const failing: Record<string, FailingEntry> = {};
   const added: string[] = [];
   const worsened: string[] = [];
   let improved = 0;
+  // Entries this run cannot see stay as they were, in their sorted place.
+  for (const [fingerprint, entry] of Object.entries(prev.failing)) if (!current.has(fingerprint) && !sees(entry)) failing[fingerprint] = entry;
   for (const [fingerprint, entry] of current) {
     const before = prev.failing[fingerprint];
-    failing[fingerprint] = { ...entry, since: before?.since ?? nowIso };
+    failing[fingerprint] = { ...entry, since: before?.since ?? nowIso, ...(eventCodes.has(entry.code) ? { seenAt: nowIso } : {}) };
     const knownBefore = known[fingerprint];
     if (knownBefore === undefined) added.push(fingerprint);
     else if (severityRank(entry.severity) > severityRank(knownBefore.severity)) worsened.push(fingerprint);
     else if (severityRank(entry.severity) < severityRank(knownBefore.severity)) improved++;
   }
   const resolved = Object.keys(prev.failing)
-    .filter((fingerprint) => !current.has(fingerprint))
+    .filter((fingerprint) => !(fingerprint in failing))
     .sort();
   const changes: AlertChanges = { added, worsened, resolved };
   const sentFields = {
@@ -79,7 +106,7 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
     ...(prev.lastSentKind !== undefined ? { lastSentKind: prev.lastSentKind } : {}),
     ...(prev.lastReminderAt !== undefined ? { lastReminderAt: prev.lastReminderAt } : {}),
   };
-  const count = current.size;
+  const count = Object.keys(failing).length;
   const threshold = `at or above ${options.minSeverity}`;
 
   if (added.length > 0 || worsened.length > 0) {
@@ -91,7 +118,7 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
     return {
       send: true,
       kind: 'alert',
-      next: { version: 1, failing, ...sentFields, lastSentAt: nowIso, lastSentKind: 'alert' },
+      next: { version: 1, failing: sortedByKey(failing), ...sentFields, lastSentAt: nowIso, lastSentKind: 'alert' },
       reason: `failing set changed (${parts.join(', ')}); ${count} finding(s) ${threshold} failing`,
       changes,
     };
@@ -122,8 +149,8 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
   const notes: string[] = [];
   if (resolved.length > 0) notes.push(`${resolved.length} resolved while ${count} still failing: no email for a partial resolution`);
   if (improved > 0) notes.push(`${improved} improved in severity: no email`);
-  const next: AlertState = { version: 1, failing, ...sentFields };
-  const reminder = reminderDue(next, options);
+  const next: AlertState = { version: 1, failing: sortedByKey(failing), ...sentFields };
+  const reminder = scope.kind === 'fleet' ? reminderDue(next, options) : { due: false, why: 'reminders come from the 5-minute run' };
   if (reminder.due) {
     return {
       send: true,
@@ -139,6 +166,26 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
     reason: [...(notes.length > 0 ? notes : [`failing set unchanged (${count} finding(s) ${threshold})`]), reminder.why].join('; '),
     changes,
   };
+}
+
+/** Whether this run can vouch that a remembered entry is still failing or gone. */
+function seesEntry(scope: AlertScope, eventCodes: ReadonlySet<string>, now: Date, holdMinutes: number): (entry: FailingEntry) => boolean {
+  switch (scope.kind) {
+    case 'events':
+      return () => false;
+    case 'schedules':
+      return (entry) => !eventCodes.has(entry.code) && entry.schedule !== undefined && scope.schedules.has(entry.schedule);
+    case 'fleet':
+      return (entry) => {
+        if (!eventCodes.has(entry.code)) return true;
+        const seen = new Date(entry.seenAt ?? entry.since).getTime();
+        return Number.isNaN(seen) || now.getTime() - seen >= holdMinutes * 60_000;
+      };
+  }
+}
+
+function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function reminderDue(state: AlertState, options: AlertPolicyOptions): { due: boolean; why: string } {

@@ -16,6 +16,8 @@ export interface FailingEntry {
   schedule?: string;
   /** The schedule group for group-level findings. */
   group?: string;
+  /** ISO instant of the last run or event that saw it; kept for event-sourced codes, which age out. */
+  seenAt?: string;
 }
 
 export interface AlertState {
@@ -41,6 +43,7 @@ export const alertStateSchema = z.object({
       since: isoInstant,
       schedule: z.string().optional(),
       group: z.string().optional(),
+      seenAt: isoInstant.optional(),
     }),
   ),
   lastSentAt: isoInstant.optional(),

@@ -30,6 +30,7 @@ export const FindingCode = {
   CHECK_INCOMPLETE: 'CHECK_INCOMPLETE',
   MONITOR_BLIND: 'MONITOR_BLIND',
   SCOPE_EMPTY: 'SCOPE_EMPTY',
+  INVOCATION_FAILED: 'INVOCATION_FAILED',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
 

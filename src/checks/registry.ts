@@ -57,7 +57,19 @@ export const RULES: readonly CheckRule[] = [
   { kind: 'run', evaluate: scopeFindings, checks: [check(Code.SCOPE_EMPTY, warning, 'No schedule matches the scope of the check', ['scheduler:ListScheduleGroups'])] },
 ];
 
-export const CHECKS: readonly CheckDeclaration[] = RULES.flatMap((rule) => rule.checks);
+/**
+ * Findings no snapshot can show, raised from what AWS reports as it happens: Scheduler's dead-letter
+ * events (src/healthcheck/dead-letter-alerts.ts). The alert policy keeps them failing for a while after
+ * the last occurrence, since no later check can see them resolve (see EVENT_SOURCED_CODES).
+ */
+export const EVENT_CHECKS: readonly CheckDeclaration[] = [
+  check(Code.INVOCATION_FAILED, critical, 'Scheduler gave up invoking the target (dead-letter event)', ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']),
+];
+
+export const CHECKS: readonly CheckDeclaration[] = [...RULES.flatMap((rule) => rule.checks), ...EVENT_CHECKS];
+
+/** Codes only events raise: a check that does not see one has not seen it resolve. */
+export const EVENT_SOURCED_CODES: ReadonlySet<string> = new Set(EVENT_CHECKS.map((c) => c.code));
 
 export function declarationOf(code: Code): CheckDeclaration {
   const found = CHECKS.find((check) => check.code === code);
@@ -65,7 +77,7 @@ export function declarationOf(code: Code): CheckDeclaration {
   return found;
 }
 
-/** Every read-only action the collector may call, sorted and unique. */
+/** Every read-only action the collector may call, sorted and unique (the dead-letter consumer has its own role). */
 export function requiredReadActions(): string[] {
-  return [...new Set(CHECKS.flatMap((check) => check.iamActions))].sort();
+  return [...new Set(RULES.flatMap((rule) => rule.checks).flatMap((check) => check.iamActions))].sort();
 }

@@ -4,8 +4,9 @@
  * logged), never an exception: the run still emits its metrics, and the CloudWatch alarms still fire.
  */
 import type { Finding, Severity } from '../checks/finding.ts';
+import { EVENT_SOURCED_CODES } from '../checks/registry.ts';
 import type { CheckReport } from '../checks/report.ts';
-import { decideAlert, renderAlertEmail, renderSelfHealedEmail, runAlertPolicy, type AlertEmail, type AlertKind, type AlertStateStore, type SelfHealedChange } from '../alerts/index.ts';
+import { decideAlert, renderAlertEmail, renderSelfHealedEmail, runAlertPolicy, type AlertEmail, type AlertKind, type AlertScope, type AlertStateStore, type SelfHealedChange } from '../alerts/index.ts';
 import type { Notifier } from '../alerts/notifier.ts';
 
 export interface AlertDeps {
@@ -57,23 +58,23 @@ export function errorText(error: unknown): string {
   return String(error);
 }
 
-export async function previewAlert(store: AlertStateStore | undefined, findings: readonly Finding[], options: { now: Date; marketOpen: boolean } & AlertSettings): Promise<AlertPreview> {
+export async function previewAlert(store: AlertStateStore | undefined, findings: readonly Finding[], options: { now: Date; marketOpen: boolean; scope?: AlertScope } & AlertSettings): Promise<AlertPreview> {
   const stored = store ? await store.read() : undefined;
-  const decision = decideAlert(stored?.state, findings, { now: options.now, marketOpen: options.marketOpen, reminderHours: options.reminderHours, minSeverity: options.minSeverity });
+  const decision = decideAlert(stored?.state, findings, policyOptions(options));
   return decision.send ? { send: true, kind: decision.kind, reason: decision.reason } : { send: false, reason: decision.reason };
 }
 
 export async function alertOnFindings(
   deps: AlertDeps,
   check: { findings: readonly Finding[]; report: CheckReport },
-  options: { now: Date; marketOpen: boolean; fixCommand: () => Promise<string>; notes: readonly string[] } & AlertSettings,
+  options: { now: Date; marketOpen: boolean; scope?: AlertScope; fixCommand: () => Promise<string>; notes: readonly string[] } & AlertSettings,
 ): Promise<AlertOutcome> {
   let email: AlertEmail | undefined;
   let messageId: string | undefined;
   const run = await runAlertPolicy(
     deps.store,
     check.findings,
-    { now: options.now, marketOpen: options.marketOpen, reminderHours: options.reminderHours, minSeverity: options.minSeverity },
+    policyOptions(options),
     async (decision) => {
       const rendered = renderAlertEmail(decision, check.report, {
         fixCommand: await options.fixCommand(),
@@ -98,6 +99,18 @@ export async function alertOnFindings(
     ...(run.conflict ? { conflict: true } : {}),
     ...(run.sendError !== undefined ? { publishError: errorText(run.sendError) } : {}),
     ...(run.restoreError !== undefined ? { restoreError: errorText(run.restoreError) } : {}),
+  };
+}
+
+/** The policy's options for a healthcheck run: every run knows which codes only events raise. */
+function policyOptions(options: { now: Date; marketOpen: boolean; scope?: AlertScope } & AlertSettings) {
+  return {
+    now: options.now,
+    marketOpen: options.marketOpen,
+    reminderHours: options.reminderHours,
+    minSeverity: options.minSeverity,
+    eventCodes: EVENT_SOURCED_CODES,
+    ...(options.scope !== undefined ? { scope: options.scope } : {}),
   };
 }
 

@@ -54,6 +54,7 @@ describe('CHECKS registry', () => {
       NO_DEAD_LETTER_QUEUE: 'info',
       MONITOR_BLIND: 'critical',
       SCOPE_EMPTY: 'warning',
+      INVOCATION_FAILED: 'critical',
     });
   });
 
