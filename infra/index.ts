@@ -8,6 +8,7 @@ import { TASKS } from '../src/entry/task/trading-task.ts';
 import { currentDeployment } from './account.ts';
 import { loadStackConfig } from './config.ts';
 import { Alerting } from './components/alerting.ts';
+import { DeadLetterAlerts } from './components/dead-letter-alerts.ts';
 import { Healthcheck } from './components/healthcheck.ts';
 import { Monitoring } from './components/monitoring.ts';
 import { Pipeline } from './components/pipeline.ts';
@@ -92,6 +93,21 @@ const healthcheck = new Healthcheck('healthcheck', {
   logRetentionDays: config.logRetentionDays,
 });
 
+// Every schedule the stack creates dead-letters to one of these; the consumer emails each failure.
+const deadLetterAlerts = new DeadLetterAlerts('dead-letter-alerts', {
+  namePrefix: config.namePrefix,
+  queues: [
+    { key: 'pipeline', queue: schedules.deadLetterQueue },
+    { key: 'healthcheck', queue: healthcheck.deadLetterQueue },
+    { key: 'trading-sweeper', queue: trading.sweeperSchedule.deadLetterQueue },
+  ],
+  alertTopicArn: alerting.topicArn,
+  alertStateTable: healthcheck.alertStateTable,
+  runbookBaseUrl: config.runbookBaseUrl,
+  metricsNamespace: config.metricsNamespace,
+  logRetentionDays: config.logRetentionDays,
+});
+
 const allScheduleGroups = [...schedules.groups.map((info) => info.name), healthcheck.scheduleGroupName, trading.scheduleGroupName];
 
 // The trading workflow's alarms and dashboard section (same namespace default as the trading Lambdas').
@@ -105,7 +121,7 @@ const monitoring = new Monitoring('monitoring', {
   metricsNamespace: config.metricsNamespace,
   runbookBaseUrl: config.runbookBaseUrl,
   healthcheckFunctionName: healthcheck.functionName,
-  deadLetterQueueNames: [schedules.deadLetterQueue, healthcheck.deadLetterQueue, ledger.deadLetterQueue, ...trading.deadLetterQueues].map((queue) => queue.name),
+  deadLetterQueueNames: [schedules.deadLetterQueue, healthcheck.deadLetterQueue, healthcheck.changes.deadLetterQueue, ledger.deadLetterQueue, ...trading.deadLetterQueues].map((queue) => queue.name),
   extraAlarms: tradingWatch.alarms,
   extraWidgets: tradingWatch.widgets,
 });
@@ -117,8 +133,11 @@ export const scheduleNames = schedules.scheduleNames;
 export const healthcheckScheduleName = healthcheck.schedule.name;
 export const alertTopicArn = alerting.topicArn;
 export const healthcheckFunctionName = healthcheck.functionName;
+export const deadLetterAlertsFunctionName = deadLetterAlerts.functionName;
 export const runLedgerTableName = ledger.table.name;
 export const remediationTableName = healthcheck.remediationTable.name;
+/** For OPS_DEFINITION_CACHE_TABLE (`ops check-schedulers --definition-cache-table`): the healthcheck's cache. */
+export const definitionCacheTableName = healthcheck.definitionCacheTable.name;
 export const eventBusName = trading.bus.name;
 export const workflowTableName = trading.workflowTable.name;
 export const paperBrokerTableName = trading.paperBrokerTable.name;

@@ -4,7 +4,7 @@ export declare const REPO_ROOT: string;
 export declare const LAMBDA_BUNDLE_FILE: 'index.mjs';
 export declare const LAMBDA_NODE_OPTIONS: string;
 export declare const REQUIRE_SHIM: string;
-export type LambdaName = 'healthcheck' | 'run-ledger' | 'trading-strategy' | 'trading-portfolio' | 'trading-execution' | 'trading-notification' | 'trading-sweeper';
+export type LambdaName = 'healthcheck' | 'run-ledger' | 'dead-letter-alerts' | 'trading-strategy' | 'trading-portfolio' | 'trading-execution' | 'trading-notification' | 'trading-sweeper';
 export declare const LAMBDAS: Readonly<Record<LambdaName, string>>;
 export declare const LAMBDA_PLUGINS: readonly Plugin[];
 export declare const LAMBDA_ESBUILD_OPTIONS: Readonly<BuildOptions & { metafile: true }>;

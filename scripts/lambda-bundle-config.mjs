@@ -48,6 +48,7 @@ export const REQUIRE_SHIM = "import { createRequire as __ops_createRequire } fro
 export const LAMBDAS = Object.freeze({
   healthcheck: 'src/entry/lambda/healthcheck.ts',
   'run-ledger': 'src/entry/lambda/run-ledger.ts',
+  'dead-letter-alerts': 'src/entry/lambda/dead-letter-alerts.ts',
   'trading-strategy': 'src/entry/lambda/trading/strategy.ts',
   'trading-portfolio': 'src/entry/lambda/trading/portfolio.ts',
   'trading-execution': 'src/entry/lambda/trading/execution.ts',

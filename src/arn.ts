@@ -97,3 +97,23 @@ export function lambdaFunctionParts(arn: string): FunctionArnParts | undefined {
     region: parsed.region,
   };
 }
+
+export interface ScheduleArnParts {
+  group: string;
+  name: string;
+  account: string;
+  region: string;
+}
+
+/**
+ * `arn:aws:scheduler:us-east-1:123456789012:schedule/ops-pipeline/dispatcher` → group and name.
+ * Group and schedule names cannot contain `/`, so anything else (a schedule group ARN, a missing part)
+ * is not a schedule ARN.
+ */
+export function scheduleArnParts(arn: string): ScheduleArnParts | undefined {
+  const parsed = parseArn(arn);
+  if (parsed?.service !== 'scheduler' || parsed.account === '' || parsed.region === '') return undefined;
+  const match = /^schedule\/([0-9A-Za-z_.-]{1,64})\/([0-9A-Za-z_.-]{1,64})$/.exec(parsed.resource);
+  if (match === null) return undefined;
+  return { group: match[1]!, name: match[2]!, account: parsed.account, region: parsed.region };
+}

@@ -10,6 +10,8 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { ALERT_STATE_TABLE_SCHEMA } from '../../src/aws/alert-state-store.ts';
 import { REMEDIATION_TABLE_SCHEMA } from '../../src/aws/remediation-store.ts';
+import { SCHEDULE_DEFINITION_TABLE_SCHEMA, SCHEDULE_DEFINITION_TTL_ATTRIBUTE } from '../../src/aws/schedule-definition-store.ts';
+import { changeChecks, type ChangeChecks } from '../change-checks.ts';
 import { tableKeyArgs } from '../dynamo-schema.ts';
 import { autoFixStatements, checkReadStatements, ownStateStatements, type AccountScope, type HealthcheckPolicyArgs } from '../iam/healthcheck-policy.ts';
 import { BundledFunction } from './bundled-function.ts';
@@ -43,9 +45,12 @@ export class Healthcheck extends pulumi.ComponentResource {
   readonly lambda: BundledFunction;
   readonly alertStateTable: aws.dynamodb.Table;
   readonly remediationTable: aws.dynamodb.Table;
+  readonly definitionCacheTable: aws.dynamodb.Table;
   readonly runner: LambdaSchedule;
   readonly schedule: aws.scheduler.Schedule;
   readonly deadLetterQueue: aws.sqs.Queue;
+  /** The CloudTrail rule that runs the healthcheck scoped to one change (infra/change-checks.ts). */
+  readonly changes: ChangeChecks;
   readonly functionName: pulumi.Output<string>;
   readonly scheduleGroupName: string;
 
@@ -60,11 +65,23 @@ export class Healthcheck extends pulumi.ComponentResource {
       { name: `${args.namePrefix}-remediation`, ...tableKeyArgs(REMEDIATION_TABLE_SCHEMA), pointInTimeRecovery: { enabled: true } },
       parent,
     );
+    // Schedule definitions by ARN + LastModificationDate, so a cold start skips GetSchedule for every
+    // unchanged schedule. Only a cache: no backups; TTL clears the items of deleted schedules.
+    this.definitionCacheTable = new aws.dynamodb.Table(
+      `${name}-definition-cache`,
+      {
+        name: `${args.namePrefix}-schedule-definitions`,
+        ...tableKeyArgs(SCHEDULE_DEFINITION_TABLE_SCHEMA),
+        ttl: { attributeName: SCHEDULE_DEFINITION_TTL_ATTRIBUTE, enabled: true },
+      },
+      parent,
+    );
 
     const policyArgs: HealthcheckPolicyArgs = {
       scope: args.scope,
       runLedgerTableArn: args.runLedgerTable.arn,
       alertStateTableArn: this.alertStateTable.arn,
+      definitionCacheTableArn: this.definitionCacheTable.arn,
       alertTopicArn: args.alertTopicArn,
       remediationTableArn: this.remediationTable.arn,
       writableGroupArns: args.writableGroups.map((group) => group.arn),
@@ -81,7 +98,7 @@ export class Healthcheck extends pulumi.ComponentResource {
         timeoutSeconds: TIMEOUT_SECONDS,
         memoryMb: 512,
         logRetentionDays: args.logRetentionDays,
-        environment: healthcheckEnvironment(args, this.alertStateTable, this.remediationTable),
+        environment: healthcheckEnvironment(args, this.alertStateTable, this.remediationTable, this.definitionCacheTable),
         // Scheduler invokes asynchronously; Lambda's own 2 retries would run a failed check 3 times in a
         // row. The next run, 5 minutes later, is the retry.
         asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: TIMEOUT_SECONDS },
@@ -112,16 +129,23 @@ export class Healthcheck extends pulumi.ComponentResource {
     );
     this.schedule = this.runner.schedule;
     this.deadLetterQueue = this.runner.deadLetterQueue;
+    this.changes = changeChecks(`${name}-changes`, { namePrefix: args.namePrefix, functionArn: this.lambda.functionArn, functionName: this.lambda.functionName }, parent);
     this.registerOutputs({ functionName: this.functionName, scheduleName: this.schedule.name });
   }
 }
 
 /** The variables src/healthcheck/config.ts reads; the names are that module's contract. */
-function healthcheckEnvironment(args: HealthcheckArgs, alertState: aws.dynamodb.Table, remediation: aws.dynamodb.Table): Record<string, pulumi.Input<string>> {
+function healthcheckEnvironment(
+  args: HealthcheckArgs,
+  alertState: aws.dynamodb.Table,
+  remediation: aws.dynamodb.Table,
+  definitionCache: aws.dynamodb.Table,
+): Record<string, pulumi.Input<string>> {
   return {
     ALERT_TOPIC_ARN: args.alertTopicArn,
     ALERT_STATE_TABLE: alertState.name,
     RUN_LEDGER_TABLE: args.runLedgerTable.name,
+    DEFINITION_CACHE_TABLE: definitionCache.name,
     AUTO_FIX: String(args.autoFix),
     MAX_CHANGES: String(args.maxChanges),
     REMINDER_HOURS: String(args.reminderHours),

@@ -4,7 +4,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { deadLetterQueue } from '../dead-letter.ts';
+import { scheduleDeadLetterQueue } from '../dead-letter.ts';
 import { assumedBy, policyDocument } from '../iam/policy.ts';
 import { MARKET_CRITICAL_TAG } from './pipeline-schedules.ts';
 
@@ -29,7 +29,7 @@ export class LambdaSchedule extends pulumi.ComponentResource {
     super('ops:schedule:LambdaSchedule', name, {}, opts);
     const parent = { parent: this };
     this.group = new aws.scheduler.ScheduleGroup(`${name}-group`, { name: args.groupName, tags: { [MARKET_CRITICAL_TAG]: 'false' } }, parent);
-    this.deadLetterQueue = deadLetterQueue(`${name}-dlq`, args.deadLetterQueueName, parent);
+    this.deadLetterQueue = scheduleDeadLetterQueue(`${name}-dlq`, args.deadLetterQueueName, parent);
     this.role = new aws.iam.Role(
       `${name}-role`,
       { assumeRolePolicy: assumedBy('scheduler.amazonaws.com', args.accountId), description: `EventBridge Scheduler: ${args.description}` },

@@ -11,7 +11,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ScheduledJob } from '../jobs.ts';
-import { deadLetterQueue } from '../dead-letter.ts';
+import { scheduleDeadLetterQueue } from '../dead-letter.ts';
 import { assumedBy, everyRevision, policyDocument } from '../iam/policy.ts';
 
 export const MARKET_CRITICAL_TAG = 'ops:market-critical';
@@ -62,7 +62,7 @@ export class PipelineSchedules extends pulumi.ComponentResource {
     const always = this.group(`${name}-24x7-group`, args.namePrefix, false);
     this.groups = [market, always];
 
-    this.deadLetterQueue = deadLetterQueue(`${name}-dlq`, `${args.namePrefix}-scheduler-dlq`, parent);
+    this.deadLetterQueue = scheduleDeadLetterQueue(`${name}-dlq`, `${args.namePrefix}-scheduler-dlq`, parent);
 
     this.role = new aws.iam.Role(
       `${name}-role`,

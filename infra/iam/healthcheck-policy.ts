@@ -13,6 +13,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { requiredReadActions } from '../../src/checks/registry.ts';
 import { requiredRemediationActions } from '../../src/remediate/registry.ts';
+import { SCHEDULE_DEFINITION_ACTIONS } from '../../src/aws/schedule-definition-store.ts';
 import type { Statement } from './policy.ts';
 
 export interface AccountScope {
@@ -25,6 +26,8 @@ export interface HealthcheckPolicyArgs {
   scope: AccountScope;
   runLedgerTableArn: pulumi.Input<string>;
   alertStateTableArn: pulumi.Input<string>;
+  /** The schedule-definition cache: read and written in batches, nothing else. */
+  definitionCacheTableArn: pulumi.Input<string>;
   alertTopicArn: pulumi.Input<string>;
   /** Only used with auto-fix: backups and the audit log of every change. */
   remediationTableArn: pulumi.Input<string>;
@@ -91,6 +94,7 @@ export function schedulesInGroup(groupArn: pulumi.Input<string>): pulumi.Output<
 export const OWN_STATE_ACTIONS = Object.freeze({
   alertTopic: ['sns:Publish'],
   alertState: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  definitionCache: SCHEDULE_DEFINITION_ACTIONS,
   remediation: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
 } as const);
 
@@ -134,10 +138,11 @@ export function autoFixStatements(args: HealthcheckPolicyArgs): Statement[] {
   ];
 }
 
-/** Publishing alerts and remembering what was alerted. */
+/** Publishing alerts, remembering what was alerted, and the schedule definitions it already read. */
 export function ownStateStatements(args: HealthcheckPolicyArgs): Statement[] {
   return [
     { Sid: 'PublishAlerts', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.alertTopic], Resource: [args.alertTopicArn] },
     { Sid: 'AlertState', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.alertState], Resource: [args.alertStateTableArn] },
+    { Sid: 'DefinitionCache', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.definitionCache], Resource: [args.definitionCacheTableArn] },
   ];
 }

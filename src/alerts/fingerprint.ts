@@ -7,12 +7,18 @@ import { FindingCode, type Finding } from '../checks/finding.ts';
 
 /**
  * `<code> schedule:<schedule ARN>`, `<code> group:<group>`, or for CHECK_INCOMPLETE (one finding per
- * failing IAM action) `<code> action:<action>`. A finding with none of these is `<code> check`.
+ * failing IAM action) `<code> action:<action>`, or for an INVOCATION_FAILED that no schedule could be
+ * read from (a stray message on a dead-letter queue) `<code> queue:<queue ARN>`. A finding with none
+ * of these is `<code> check`.
  */
 export function fingerprintOf(f: Finding): string {
   if (f.code === FindingCode.CHECK_INCOMPLETE) {
     const action = f.evidence.action;
     if (typeof action === 'string' && action !== '') return `${f.code} action:${action}`;
+  }
+  if (f.code === FindingCode.INVOCATION_FAILED && !f.schedule) {
+    const queue = f.evidence.queueArn;
+    if (typeof queue === 'string' && queue !== '') return `${f.code} queue:${queue}`;
   }
   if (f.schedule) {
     // Fixtures (and a schedule whose details could not be read) may lack an ARN; group/name still identifies it.
@@ -37,5 +43,9 @@ export function describeFingerprint(fingerprint: string): { code: string; subjec
   }
   if (rest.startsWith('group:')) return { code, subject: `group ${rest.slice('group:'.length)}` };
   if (rest.startsWith('action:')) return { code, subject: `check ${rest.slice('action:'.length)}` };
+  if (rest.startsWith('queue:')) {
+    const arn = rest.slice('queue:'.length);
+    return { code, subject: `queue ${arn.slice(arn.lastIndexOf(':') + 1)}` };
+  }
   return { code, subject: rest === 'check' ? '(whole check)' : rest };
 }

@@ -93,6 +93,7 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
     const before = prev.failing[fingerprint];
     failing[fingerprint] = { ...entry, since: before?.since ?? nowIso, ...(eventCodes.has(entry.code) ? { seenAt: nowIso } : {}) };
     const knownBefore = known[fingerprint];
+    if (knownBefore === undefined && scheduleAnnounced(known, entry)) continue;
     if (knownBefore === undefined) added.push(fingerprint);
     else if (severityRank(entry.severity) > severityRank(knownBefore.severity)) worsened.push(fingerprint);
     else if (severityRank(entry.severity) < severityRank(knownBefore.severity)) improved++;
@@ -166,6 +167,17 @@ export function decideAlert(previous: AlertState | undefined, findings: readonly
     reason: [...(notes.length > 0 ? notes : [`failing set unchanged (${count} finding(s) ${threshold})`]), reminder.why].join('; '),
     changes,
   };
+}
+
+/**
+ * A new finding on a schedule whose fault was already emailed at the same or a higher severity is, as
+ * a rule, that fault's consequence: the dead letter or the missed run of a schedule whose missing
+ * cluster a change-driven run announced a minute earlier. Remembered (and listed in the next email
+ * or reminder), not emailed on its own; the schedule gets one email per episode.
+ */
+function scheduleAnnounced(known: Record<string, FailingEntry>, entry: Omit<FailingEntry, 'since'>): boolean {
+  if (entry.schedule === undefined) return false;
+  return Object.values(known).some((other) => other.code !== entry.code && other.schedule === entry.schedule && severityRank(other.severity) >= severityRank(entry.severity));
 }
 
 /** Whether this run can vouch that a remembered entry is still failing or gone. */

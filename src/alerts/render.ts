@@ -27,6 +27,8 @@ export interface AlertEmailOptions {
   runbookBaseUrl?: string;
   /** Zone for times other than the market line (always ET); default America/New_York. */
   timezone?: string;
+  /** One line on why the check ran, e.g. a change-driven run's `Checked because of UpdateSchedule by … at …`. */
+  cause?: string;
 }
 
 /** SNS rejects longer email subjects. */
@@ -56,6 +58,12 @@ const EVIDENCE_HIGHLIGHTS = [
   'action',
   'errorName',
   'affectedCount',
+  // Dead letters (INVOCATION_FAILED): the lost run and what the target answered.
+  'scheduledTime',
+  'errorCode',
+  'occurrences',
+  'errorMessage',
+  'bodyExcerpt',
 ] as const;
 
 const CLUSTER_PHRASES: Partial<Record<string, string>> = {
@@ -116,6 +124,8 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       break;
     }
   }
+  // Under the headline: what the reader learns first after how bad it is.
+  if (options.cause !== undefined) lines.splice(1, 0, options.cause);
   return { subject: fitSubject(subject), body: `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n` };
 }
 
@@ -201,6 +211,24 @@ function describeFailingSet(failing: [string, FailingEntry][], findings: Map<str
     const action = typeof blind?.evidence.action === 'string' ? blind.evidence.action : 'the AWS calls';
     const errorName = typeof blind?.evidence.errorName === 'string' ? ` (${blind.evidence.errorName})` : '';
     return `the monitor cannot see: ${action} failed${errorName}`;
+  }
+  if (codes.size === 1 && onlyCode === FindingCode.INVOCATION_FAILED) {
+    // `invocation failed: ops-pipeline/classifier: ClusterNotFoundException`, the error from this batch's dead letters.
+    const schedules = [...new Set(tier.flatMap(([, entry]) => (entry.schedule !== undefined ? [entry.schedule] : [])))];
+    const errors = [
+      ...new Set(
+        tier.flatMap(([fingerprint]) => {
+          const code = findings.get(fingerprint)?.evidence.errorCode;
+          return typeof code === 'string' ? [code] : [];
+        }),
+      ),
+    ];
+    // Messages on a dead-letter queue that name no schedule count with the other findings.
+    const others = failing.length - tier.length + tier.filter(([, entry]) => entry.schedule === undefined).length;
+    const more = (n: number) => (n > 0 ? ` (+${n} more finding${n === 1 ? '' : 's'})` : '');
+    if (schedules.length === 0) return `unrecognised message on dead-letter ${distinctSubjects(tier).size === 1 ? describeFingerprint(tier[0]![0]).subject : 'queues'}${more(failing.length - tier.length)}`;
+    const what = errors.length > 0 ? `: ${errors.join(', ')}` : '';
+    return `${schedules.length === 1 ? `invocation failed: ${schedules[0]}` : `invocations failed for ${schedules.length} schedules`}${what}${more(others)}`;
   }
   const adjective = codes.size === 1 && onlyCode !== undefined ? CLUSTER_PHRASES[onlyCode] : undefined;
   if (adjective !== undefined) {

@@ -22,6 +22,7 @@ import { isEcsClusterArn, parseArn } from '../arn.ts';
 import { isNotFound } from '../aws-error.ts';
 import { toLookupFailure } from './lookup-failure.ts';
 import { DEFAULT_CONCURRENCY, mapWithConcurrency } from '../concurrency.ts';
+import { isServable, type ScheduleDefinitionCache } from './schedule-definition-cache.ts';
 
 export const SchedulerAction = {
   listGroups: 'scheduler:ListScheduleGroups',
@@ -43,25 +44,36 @@ export interface SchedulerReaderOptions {
   /** Parallel ListTagsForResource calls; default 16. */
   concurrency?: number;
   /**
-   * Schedule definitions kept across checks (the healthcheck Lambda holds one at module scope). Used
-   * only when ListSchedules reports the same LastModificationDate: every write to a schedule moves
-   * it, so an unchanged date means an unchanged definition and the GetSchedule can be skipped.
+   * Schedule definitions kept across checks (the healthcheck Lambda holds one at module scope; a
+   * DynamoDB tier behind it serves cold processes). Used only when ListSchedules reports the same
+   * LastModificationDate: every write to a schedule moves it, so an unchanged date means an unchanged
+   * definition and the GetSchedule can be skipped (see schedule-definition-cache.ts).
    */
   definitionCache?: ScheduleDefinitionCache;
+  /** Where a cache fault is reported; the check goes on reading schedules with GetSchedule. */
+  warn?: (message: string) => void;
 }
 
-export type ScheduleDefinitionCache = Map<string, { lastModified: number; facts: ScheduleFacts }>;
-
-export function createScheduleDefinitionCache(): ScheduleDefinitionCache {
-  return new Map();
-}
+export { createScheduleDefinitionCache, type ScheduleDefinitionCache } from './schedule-definition-cache.ts';
 
 export interface SchedulerReader extends SchedulerPort {
   listGroups(): Promise<ScheduleGroupListing[]>;
+  prefetchDefinitions(listings: readonly ScheduleListing[]): Promise<void>;
+  saveDefinitions(): Promise<void>;
 }
 
 export function createSchedulerReader(client: SchedulerClient, opts: SchedulerReaderOptions = {}): SchedulerReader {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  const cache = opts.definitionCache;
+
+  /** Caches promise never to throw; should one break that promise, the check still must not go blind. */
+  async function guardCache(step: string, run: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      opts.warn?.(`schedule-definition cache ${step} failed (${error instanceof Error ? error.message : String(error)}); schedules are read with GetSchedule`);
+    }
+  }
 
   async function listGroupSummaries(): Promise<ScheduleGroupSummary[]> {
     const summaries: ScheduleGroupSummary[] = [];
@@ -145,10 +157,17 @@ export function createSchedulerReader(client: SchedulerClient, opts: SchedulerRe
       return listings;
     },
 
+    async prefetchDefinitions(listings) {
+      await guardCache('prefetch', () => cache?.prefetch(listings));
+    },
+
+    async saveDefinitions() {
+      await guardCache('flush', () => cache?.flush());
+    },
+
     async getSchedule(ref) {
-      const cacheKey = `${ref.group}/${ref.name}`;
-      const cached = opts.definitionCache?.get(cacheKey);
-      if (cached !== undefined && ref.lastModificationDate !== undefined && cached.lastModified === ref.lastModificationDate.getTime()) {
+      const cached = cache?.get(ref);
+      if (isServable(cached, ref)) {
         return { status: 'found', value: structuredClone(cached.facts) } satisfies Lookup<ScheduleFacts>;
       }
       let out: GetScheduleOutput;
@@ -162,8 +181,10 @@ export function createSchedulerReader(client: SchedulerClient, opts: SchedulerRe
         return { status: 'unknown', failure: toLookupFailure(error, SchedulerAction.getSchedule) };
       }
       const facts = toScheduleFacts(ref, out);
-      if (opts.definitionCache !== undefined && out.LastModificationDate !== undefined) {
-        opts.definitionCache.set(cacheKey, { lastModified: out.LastModificationDate.getTime(), facts: structuredClone(facts) });
+      if (cache !== undefined && out.LastModificationDate !== undefined) {
+        // Keyed by what GetSchedule returned: a schedule written since it was listed is cached at its new date.
+        const arn = facts.arn !== '' ? facts.arn : ref.arn;
+        cache.set({ group: facts.group, name: facts.name, ...(arn !== undefined ? { arn } : {}) }, { lastModified: out.LastModificationDate.getTime(), facts: structuredClone(facts) });
       }
       return { status: 'found', value: facts } satisfies Lookup<ScheduleFacts>;
     },

@@ -6,6 +6,7 @@
 import { mapWithConcurrency } from '../concurrency.ts';
 import { isOpsError } from '../errors.ts';
 import { attributeTask, startedByFor, type ScheduleIdentity } from '../ledger/index.ts';
+import { listChangedSchedules, type ChangedListing, type ChangeTargets } from './change-scope.ts';
 import { LookupError } from './lookup-error.ts';
 import { scheduleId, type ClusterFacts, type GroupMetrics, type Lookup, type LookupFailure, type RunEvidence, type ScheduleFacts, type ScheduleRef, type Snapshot } from './model.ts';
 import type { CheckPorts, ScheduleFilter } from './ports.ts';
@@ -21,21 +22,34 @@ export interface CollectOptions {
   /** How long ECS keeps listing stopped tasks; runs older than this cannot be seen there. */
   ecsRetentionMinutes: number;
   progress?: (message: string) => void;
+  /** A change-driven check: only the schedules this change can affect (change-scope.ts). */
+  change?: ChangeTargets;
 }
+
+/** A change-scoped listing that failed: nothing listed, nothing kept. */
+const NOTHING_LISTED: ChangedListing = { listings: [], keeps: () => false };
 
 export async function collect(ports: CheckPorts, options: CollectOptions): Promise<Snapshot> {
   const failures: LookupFailure[] = [];
   const progress = options.progress ?? (() => undefined);
 
   const groups = await orFailure(() => ports.scheduler.listGroups(), failures, []);
-  const listings = await orFailure(() => ports.scheduler.listSchedules(options.filter), failures, []);
+  const { change } = options;
+  const listed = change
+    ? await orFailure(() => listChangedSchedules(ports.scheduler, options.filter, change), failures, NOTHING_LISTED)
+    : { listings: await orFailure(() => ports.scheduler.listSchedules(options.filter), failures, []), keeps: () => true };
+  const { listings } = listed;
   progress(`found ${listings.length} schedule(s) in ${groups.length} group(s); reading details`);
 
+  // A definition cache, if the port has one, loads in batches before and saves in batches after the
+  // per-schedule reads; neither step throws (a cache fault costs GetSchedule calls, not the check).
+  await ports.scheduler.prefetchDefinitions?.(listings);
   const details = await mapWithConcurrency(listings, options.concurrency, async (listing) => ({ listing, lookup: await ports.scheduler.getSchedule(listing) }));
+  await ports.scheduler.saveDefinitions?.();
   const schedules: ScheduleFacts[] = [];
   const unreadable: { ref: ScheduleRef; failure: LookupFailure }[] = [];
   for (const { listing, lookup } of details) {
-    if (lookup.status === 'found') schedules.push(lookup.value);
+    if (lookup.status === 'found' && listed.keeps(lookup.value)) schedules.push(lookup.value);
     else if (lookup.status === 'unknown') unreadable.push({ ref: { group: listing.group, name: listing.name, arn: listing.arn }, failure: lookup.failure });
     // `missing`: deleted between ListSchedules and GetSchedule; nothing left to check.
   }
@@ -50,7 +64,8 @@ export async function collect(ports: CheckPorts, options: CollectOptions): Promi
 
   const end = options.now;
   const window = { start: new Date(end.getTime() - options.metricsWindowMinutes * 60_000), end };
-  const groupNames = unique(schedules.map((s) => s.group)).sort();
+  // Group metrics cover every schedule of a group: a change-driven run leaves them to the 5-minute run.
+  const groupNames = change ? [] : unique(schedules.map((s) => s.group)).sort();
   const perItem = <T>(arns: string[], fn: (arn: string) => Promise<Lookup<T>>) =>
     mapWithConcurrency(arns, options.concurrency, async (arn) => [arn, await fn(arn)] as const).then((entries) => new Map(entries));
 
@@ -68,7 +83,9 @@ export async function collect(ports: CheckPorts, options: CollectOptions): Promi
     collectedAt: options.now,
     region: options.region,
     scope: options.filter,
-    groups,
+    // A change-driven run speaks for the groups of what it checked (market-critical tags, CHECK_INCOMPLETE).
+    groups: change ? groups.filter((g) => schedules.some((s) => s.group === g.name) || unreadable.some((u) => u.ref.group === g.name)) : groups,
+    ...(change ? { change } : {}),
     schedules,
     unreadable,
     clusters,

@@ -2,6 +2,7 @@
  * The snapshot a check evaluates: everything collected from AWS for one run, as plain data.
  * Adapters in src/aws produce it; rules in src/checks read it and do no I/O.
  */
+import type { ChangeTargets } from './change-scope.ts';
 
 export const TargetKind = { ecs: 'ecs', lambda: 'lambda', sqs: 'sqs', sns: 'sns', other: 'other' } as const;
 export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
@@ -104,6 +105,11 @@ export interface Snapshot {
   region: string;
   /** The filter the schedules were listed with; absent means every schedule in the region. */
   scope?: ScheduleScope;
+  /**
+   * Set for a change-driven check: only the schedules this change can affect were listed, so run-level
+   * rules must not read the snapshot as the whole region (no SCOPE_EMPTY, no group metrics).
+   */
+  change?: ChangeTargets;
   groups: ScheduleGroupFacts[];
   schedules: ScheduleFacts[];
   /** Schedules listed but whose details could not be read. */

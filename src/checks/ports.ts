@@ -29,7 +29,14 @@ export interface SchedulerPort {
   listGroups(): Promise<ScheduleGroupFacts[]>;
   /** All pages; throws LookupError when denied. */
   listSchedules(filter: ScheduleFilter): Promise<ScheduleListing[]>;
-  getSchedule(ref: { group: string; name: string; lastModificationDate?: Date }): Promise<Lookup<ScheduleFacts>>;
+  getSchedule(ref: { group: string; name: string; arn?: string; lastModificationDate?: Date }): Promise<Lookup<ScheduleFacts>>;
+  /**
+   * Optional batch steps of a definition cache around the per-schedule getSchedule calls: load what it
+   * holds for these listings before them, persist what getSchedule read after them. Neither throws: a
+   * cache that fails costs GetSchedule calls, never the check.
+   */
+  prefetchDefinitions?(listings: readonly ScheduleListing[]): Promise<void>;
+  saveDefinitions?(): Promise<void>;
 }
 
 export interface EcsTaskSeen {

@@ -12,7 +12,7 @@ import type { CheckPorts } from './ports.ts';
 import { buildReport, type CheckReport } from './report.ts';
 
 /** What the caller decides; runCheck takes CHECK_DEFAULTS for the rest, and every schedule without a filter. */
-export interface CheckOptions extends Pick<CollectOptions, 'now' | 'region' | 'progress'>, Partial<Pick<CollectOptions, 'filter' | 'concurrency' | 'metricsWindowMinutes' | 'ecsRetentionMinutes'>> {
+export interface CheckOptions extends Pick<CollectOptions, 'now' | 'region' | 'progress'>, Partial<Pick<CollectOptions, 'filter' | 'concurrency' | 'metricsWindowMinutes' | 'ecsRetentionMinutes' | 'change'>> {
   calendar: MarketCalendar;
   marketCriticalPatterns: readonly string[];
   graceMinutes?: number;
@@ -47,6 +47,7 @@ export async function runCheck(ports: CheckPorts, options: CheckOptions): Promis
     metricsWindowMinutes: options.metricsWindowMinutes ?? CHECK_DEFAULTS.metricsWindowMinutes,
     ecsRetentionMinutes: options.ecsRetentionMinutes ?? CHECK_DEFAULTS.ecsRetentionMinutes,
     ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.change ? { change: options.change } : {}),
   });
   const findings = evaluate(snapshot, {
     now: options.now,

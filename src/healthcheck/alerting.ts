@@ -67,7 +67,15 @@ export async function previewAlert(store: AlertStateStore | undefined, findings:
 export async function alertOnFindings(
   deps: AlertDeps,
   check: { findings: readonly Finding[]; report: CheckReport },
-  options: { now: Date; marketOpen: boolean; scope?: AlertScope; fixCommand: () => Promise<string>; notes: readonly string[] } & AlertSettings,
+  options: {
+    now: Date;
+    marketOpen: boolean;
+    scope?: AlertScope;
+    fixCommand: () => Promise<string>;
+    notes: readonly string[];
+    /** Why this run checked (a change-driven run's CloudTrail cause), said near the top of the email. */
+    cause?: string;
+  } & AlertSettings,
 ): Promise<AlertOutcome> {
   let email: AlertEmail | undefined;
   let messageId: string | undefined;
@@ -80,6 +88,7 @@ export async function alertOnFindings(
         fixCommand: await options.fixCommand(),
         ...(options.runbookBaseUrl !== undefined ? { runbookBaseUrl: options.runbookBaseUrl } : {}),
         ...(options.timezone !== undefined ? { timezone: options.timezone } : {}),
+        ...(options.cause !== undefined ? { cause: options.cause } : {}),
       });
       // Recovery needs no notes: nothing is left to fix.
       email = decision.kind === 'recovery' || options.notes.length === 0 ? rendered : { ...rendered, body: `${rendered.body}\nAuto-fix\n${options.notes.map((n) => `  ${n}`).join('\n')}\n` };

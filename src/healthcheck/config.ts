@@ -11,6 +11,7 @@
  * | ALERT_STATE_KEY     | no       | healthcheck       | item key in that table, to share one table between stacks      |
  * | ALERT_MIN_SEVERITY  | no       | critical          | findings below this never email                                |
  * | RUN_LEDGER_TABLE    | no       |                   | run-ledger table; without it run evidence comes from ECS only   |
+ * | DEFINITION_CACHE_TABLE | no    |                   | schedule-definition cache; cold starts skip unchanged GetSchedule |
  * | AUTO_FIX            | no       | false             | repair unambiguous TARGET_CLUSTER_NOT_FOUND on its own          |
  * | MAX_CHANGES         | no       | 25                | auto-fix writes nothing when it plans more changes than this   |
  * | REMEDIATION_TABLE   | if AUTO_FIX |                | DynamoDB table for auto-fix backups and audit entries          |
@@ -33,6 +34,7 @@ export interface HealthcheckConfig {
   alertStateKey: string;
   alertMinSeverity: Severity;
   runLedgerTable?: string;
+  definitionCacheTable?: string;
   autoFix: boolean;
   maxChanges: number;
   remediationTable?: string;
@@ -43,9 +45,10 @@ export interface HealthcheckConfig {
 }
 
 // Infrastructure often sets a variable to "" rather than leaving it out: both mean "not set".
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
-const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
-const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
+// The pieces are shared with the dead-letter consumer's config (dead-letter-config.ts).
+export const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+export const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+export const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
 
 const envSchema = z
   .object({
@@ -56,6 +59,7 @@ const envSchema = z
     ALERT_STATE_KEY: optional(z.string().min(1)),
     ALERT_MIN_SEVERITY: optional(z.enum([Severity.critical, Severity.warning])),
     RUN_LEDGER_TABLE: optional(tableName),
+    DEFINITION_CACHE_TABLE: optional(tableName),
     AUTO_FIX: optional(z.enum(['true', 'false'], { error: 'must be true or false' })),
     MAX_CHANGES: optional(z.coerce.number().int().min(1).max(1000)),
     REMEDIATION_TABLE: optional(tableName),
@@ -73,11 +77,7 @@ const envSchema = z
 export function loadHealthcheckConfig(env: Record<string, string | undefined>): HealthcheckConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const name = i.path.join('.') || '(environment)';
-      const unset = i.code === 'invalid_type' && typeof i.path[0] === 'string' && (env[i.path[0]] ?? '').trim() === '';
-      return `${name} ${unset ? 'must be set' : i.message}`;
-    });
+    const problems = envProblems(parsed.error, env);
     throw new UserError(
       'INVALID_HEALTHCHECK_CONFIG',
       `The healthcheck configuration is invalid: ${problems.join('; ')}.`,
@@ -93,6 +93,7 @@ export function loadHealthcheckConfig(env: Record<string, string | undefined>): 
     alertStateKey: e.ALERT_STATE_KEY ?? 'healthcheck',
     alertMinSeverity: e.ALERT_MIN_SEVERITY ?? HEALTHCHECK_DEFAULTS.alertMinSeverity,
     ...(e.RUN_LEDGER_TABLE !== undefined ? { runLedgerTable: e.RUN_LEDGER_TABLE } : {}),
+    ...(e.DEFINITION_CACHE_TABLE !== undefined ? { definitionCacheTable: e.DEFINITION_CACHE_TABLE } : {}),
     autoFix: e.AUTO_FIX === 'true',
     maxChanges: e.MAX_CHANGES ?? HEALTHCHECK_DEFAULTS.maxChanges,
     ...(e.REMEDIATION_TABLE !== undefined ? { remediationTable: e.REMEDIATION_TABLE } : {}),
@@ -104,4 +105,13 @@ export function loadHealthcheckConfig(env: Record<string, string | undefined>): 
     ...(e.RUNBOOK_BASE_URL !== undefined ? { runbookBaseUrl: e.RUNBOOK_BASE_URL } : {}),
     metricsNamespace: e.METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
   };
+}
+
+/** Each problem as `<VARIABLE> <what is wrong>`; an unset variable reads "must be set", not a type error. */
+export function envProblems(error: z.ZodError, env: Record<string, string | undefined>): string[] {
+  return error.issues.map((i) => {
+    const name = i.path.join('.') || '(environment)';
+    const unset = i.code === 'invalid_type' && typeof i.path[0] === 'string' && (env[i.path[0]] ?? '').trim() === '';
+    return `${name} ${unset ? 'must be set' : i.message}`;
+  });
 }

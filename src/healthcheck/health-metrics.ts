@@ -52,6 +52,20 @@ export function runHealthMetrics(counters: RunCounters): MetricDatum[] {
 }
 
 /**
+ * What a change-driven run emits (see metric-contract.ts): that it ran, and its own failures and
+ * repairs. No fleet gauge and no Heartbeat: those belong to the 5-minute run.
+ */
+export function changeRunMetrics(counters: RunCounters): MetricDatum[] {
+  return [
+    count(HealthMetric.ChangeChecks, 1),
+    count(HealthMetric.CheckErrors, counters.checkErrors),
+    count(HealthMetric.AlertPublishFailures, counters.alertPublishFailures),
+    count(HealthMetric.SelfHealed, counters.selfHealed),
+    count(HealthMetric.AutoFixRefused, counters.autoFixRefused),
+  ];
+}
+
+/**
  * Runs seen in the last TASKS_WINDOW_MINUTES per cluster name, over every ENABLED ECS schedule's
  * current target (0 for a cluster nothing ran on, so the series exists). See the approximation note
  * in metric-contract.ts.

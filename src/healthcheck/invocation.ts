@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
+import { describeCause, type ChangeCause } from '../checks/change-scope.ts';
 import { UserError } from '../errors.ts';
 import { compactTimestamp } from '../remediate/identifiers.ts';
 import type { HealthcheckResult } from './run-healthcheck.ts';
@@ -37,6 +38,35 @@ export interface HealthcheckSummary {
   autoFix: { status: string; healed?: number; planned?: number };
   counters: HealthcheckResult['counters'];
   errors: HealthcheckResult['errors'];
+  /** Set when a CloudTrail change started the run (or was ignored: a failed call changes nothing). */
+  change?: ChangeSummary;
+}
+
+export interface ChangeSummary extends CauseFields {
+  trigger: 'change' | 'ignored';
+  /** The schedules the check looked at (`group/name`). */
+  checked?: string[];
+  nothingToCheck?: boolean;
+  reason?: string;
+}
+
+export interface CauseFields {
+  eventName: string;
+  eventTime: string;
+  actor?: string;
+  eventId?: string;
+  /** `UpdateSchedule by <actor> at <time>`. */
+  description: string;
+}
+
+export function causeFields(cause: ChangeCause): CauseFields {
+  return {
+    eventName: cause.eventName,
+    eventTime: cause.eventTime,
+    ...(cause.actor !== undefined ? { actor: cause.actor } : {}),
+    ...(cause.eventId !== undefined ? { eventId: cause.eventId } : {}),
+    description: describeCause(cause),
+  };
 }
 
 export function resultSummary(result: HealthcheckResult): HealthcheckSummary {
@@ -63,5 +93,6 @@ export function resultSummary(result: HealthcheckResult): HealthcheckSummary {
     },
     counters: result.counters,
     errors: result.errors,
+    ...(result.change ? { change: { trigger: 'change', ...causeFields(result.change.cause), checked: result.change.checked, nothingToCheck: result.change.nothingToCheck } } : {}),
   };
 }

@@ -21,6 +21,19 @@
  * | AlertPublishFailures  | Count | service                 | SNS Publish calls that failed (missing topic, denied, ...)  |
  * | SelfHealed            | Count | service                 | schedules auto-fix repaired in this run                      |
  * | AutoFixRefused        | Count | service                 | 1 when auto-fix planned more than MAX_CHANGES and wrote nothing |
+ * | ChangeChecks          | Count | service                 | 1 per change-driven run (a CloudTrail event scoped the check) |
+ *
+ * A change-driven run checks only the schedules one change can affect, so it emits ChangeChecks and
+ * the run's own counters (CheckErrors, AlertPublishFailures, SelfHealed, AutoFixRefused) and nothing
+ * else: the fleet gauges (SchedulesChecked, UnhealthySchedules, Finding_<CODE>, MarketOpen,
+ * TasksStarted10m) would drop to the subset and flap their alarms, and its Heartbeat would hide a
+ * 5-minute schedule that stopped firing.
+ *
+ * The dead-letter consumer (dead-letter-alerts.ts) emits under the same namespace and `service`, per
+ * SQS batch: DeadLetterMessages (messages received; `DeadLetterMetric`, not in `metricNames()`),
+ * Finding_INVOCATION_FAILED (findings raised), AlertPublishFailures and CheckErrors (alert state
+ * unusable), so the HealthcheckErrors alarm covers its failures too. For the same reason as a
+ * change-driven run it never emits Heartbeat or the fleet gauges.
  *
  * Decisions:
  * - One metric per finding code (`Finding_<CODE>`) rather than `FindingCount` with a `Code` dimension:
@@ -53,8 +66,13 @@ export const HealthMetric = {
   AlertPublishFailures: 'AlertPublishFailures',
   SelfHealed: 'SelfHealed',
   AutoFixRefused: 'AutoFixRefused',
+  ChangeChecks: 'ChangeChecks',
 } as const;
 export type HealthMetric = (typeof HealthMetric)[keyof typeof HealthMetric];
+
+/** Metrics only the dead-letter consumer emits: the healthcheck run never does. */
+export const DeadLetterMetric = { DeadLetterMessages: 'DeadLetterMessages' } as const;
+export type DeadLetterMetric = (typeof DeadLetterMetric)[keyof typeof DeadLetterMetric];
 
 export function findingMetricName(code: FindingCode): string {
   return `Finding_${code}`;

@@ -8,11 +8,19 @@
  *   → metrics (metric-contract.ts) → the alert policy and its email (only when `notify`)
  *   → a result document.
  *
+ * A change-driven run (`change`, from a CloudTrail event: change-trigger.ts) does the same for only the
+ * schedules that change can affect: the same findings, the same auto-fix with backups (it can only touch
+ * what it checked), and the alert policy scoped to what it looked at, so the 5-minute run that later
+ * sees the same fault stays silent. It emits changeRunMetrics, never the fleet gauges.
+ *
  * Failures after the check are data: a failed publish, alert-state store or fix is logged, counted
  * (AlertPublishFailures / CheckErrors) and reported, and the run carries on so its metrics still go
- * out. Only a failed check throws, and even then the Heartbeat and CheckErrors are in the sink first.
+ * out. Only a failed check throws, and even then the Heartbeat (a change-driven run: ChangeChecks) and
+ * CheckErrors are in the sink first.
  */
+import { describeCause, describeTargets, type ChangeCause, type ChangeScope } from '../checks/change-scope.ts';
 import { runCheck, type CheckOptions, type CheckResult } from '../checks/run-check.ts';
+import { scheduleId, type Snapshot } from '../checks/model.ts';
 import { Severity } from '../checks/finding.ts';
 import type { CheckPorts } from '../checks/ports.ts';
 import type { CheckReport } from '../checks/report.ts';
@@ -21,7 +29,7 @@ import { DEFAULT_MAX_CHANGES } from '../remediate/change-limit.ts';
 import { repairableFindings } from '../remediate/registry.ts';
 import { alertOnFindings, errorText, previewAlert, sendSelfHealed, type AlertDeps, type AlertOutcome, type AlertSettings, type EmailSent } from './alerting.ts';
 import { autoFixNote, fixCommandFor, planAutoFix, runAutoFix, selfHealedChanges, type AutoFixDeps, type AutoFixOutcome } from './auto-fix.ts';
-import { runHealthMetrics, runMetrics, type RunCounters } from './health-metrics.ts';
+import { changeRunMetrics, runHealthMetrics, runMetrics, type RunCounters } from './health-metrics.ts';
 import type { MetricDatum } from './metric-contract.ts';
 import type { HealthLog, MetricSink } from './ports.ts';
 
@@ -53,6 +61,21 @@ export interface HealthcheckOptions extends Omit<CheckOptions, 'calls' | 'knownC
   maxChanges: number;
   /** Progress lines for a person at a terminal (the CLI on a TTY); the Lambda logs instead. */
   progress?: (message: string) => void;
+  /** A change-driven run: check only what this change can affect (change-trigger.ts builds it from the event). */
+  change?: ChangeScope;
+  /** Why the event that started this run could not scope it: the run checks everything and reports this as an error. */
+  unscopedBecause?: string;
+}
+
+/** What a change-driven run was for and what it looked at, for the result document, logs and email. */
+export interface ChangeRun {
+  cause: ChangeCause;
+  /** What the change named: `group/name` ids, cluster and task-definition references. */
+  requested: { schedules: string[]; clusters: string[]; taskDefinitions: string[] };
+  /** The schedules the check looked at (`group/name`): the alert policy's scope. */
+  checked: string[];
+  /** The change touches no schedule: nothing to check (not SCOPE_EMPTY), nothing to alert on. */
+  nothingToCheck: boolean;
 }
 
 export interface HealthcheckResult {
@@ -68,7 +91,9 @@ export interface HealthcheckResult {
   alert: AlertOutcome;
   autoFix: AutoFixOutcome;
   selfHealedEmail?: EmailSent;
-  errors: { stage: 'check' | 'recheck' | 'auto-fix' | 'alert' | 'plan'; message: string }[];
+  /** Set for a change-driven run. */
+  change?: ChangeRun;
+  errors: { stage: 'event' | 'check' | 'recheck' | 'auto-fix' | 'alert' | 'plan'; message: string }[];
 }
 
 export const HEALTHCHECK_DEFAULTS = {
@@ -95,13 +120,22 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
     log.error(`${stage} failed`, { stage, error });
     return message;
   };
+  const { change } = options;
+  if (options.unscopedBecause !== undefined) {
+    // Never a silent skip: the full check runs, and the unreadable event is an error someone looks at.
+    counters.checkErrors += 1;
+    errors.push({ stage: 'event', message: `the event could not scope the check, so everything was checked: ${options.unscopedBecause}` });
+    log.error('event could not scope the check; checking every schedule', { stage: 'event', reason: options.unscopedBecause });
+  }
+  if (change) log.info('change-driven check', { change: { cause: change.cause, scope: describeTargets(change) } });
 
   let check: CheckResult;
   try {
     check = await checkOnce(deps, options);
   } catch (error) {
     // Nothing to report on, but the run happened and failed: say so in the metrics before failing.
-    for (const datum of runHealthMetrics({ ...counters, checkErrors: counters.checkErrors + 1 })) deps.metrics.add(datum);
+    const failedRun = { ...counters, checkErrors: counters.checkErrors + 1 };
+    for (const datum of change ? changeRunMetrics(failedRun) : runHealthMetrics(failedRun)) deps.metrics.add(datum);
     log.error('check failed', { stage: 'check', error });
     throw error;
   }
@@ -147,7 +181,7 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
     log.error('the monitor cannot see', { stage: 'check', blind: { code: check.blind.code, cause: check.blind.cause, action: check.blind.failure.action, errorName: check.blind.failure.errorName, message: check.blind.failure.message } });
   }
   const alert = await alertStep(deps, options, check, autoFix, plan, counters, failed);
-  const metrics = runMetrics(check, options.now, counters);
+  const metrics = change ? changeRunMetrics(counters) : runMetrics(check, options.now, counters);
   for (const datum of metrics) deps.metrics.add(datum);
 
   const ok = check.report.ok && counters.checkErrors === 0 && counters.alertPublishFailures === 0 && counters.autoFixRefused === 0;
@@ -161,7 +195,23 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
     alert,
     autoFix,
     ...(selfHealedEmail ? { selfHealedEmail } : {}),
+    ...(change ? { change: changeRun(change, check.snapshot) } : {}),
     errors,
+  };
+}
+
+/** Every schedule the check looked at, read or not: what a change-driven run may speak for. */
+function lookedAt(snapshot: Snapshot): string[] {
+  return [...snapshot.schedules.map(scheduleId), ...snapshot.unreadable.map((u) => scheduleId(u.ref))].sort();
+}
+
+function changeRun(change: ChangeScope, snapshot: Snapshot): ChangeRun {
+  const checked = lookedAt(snapshot);
+  return {
+    cause: change.cause,
+    requested: { schedules: change.schedules.map(scheduleId), clusters: [...change.clusters], taskDefinitions: [...change.taskDefinitions] },
+    checked,
+    nothingToCheck: checked.length === 0,
   };
 }
 
@@ -207,9 +257,11 @@ async function alertStep(
   failed: (stage: 'alert', error: unknown) => string,
 ): Promise<AlertOutcome> {
   const marketOpen = check.report.market.open;
+  // A change-driven run speaks only for the schedules it looked at; everything else is carried over.
+  const scope = options.change ? { scope: { kind: 'schedules' as const, schedules: new Set(lookedAt(check.snapshot)) } } : {};
   if (!options.notify) {
     try {
-      return { status: 'off', preview: await previewAlert(deps.alerts?.store, check.findings, { now: options.now, marketOpen, ...options.alert }) };
+      return { status: 'off', preview: await previewAlert(deps.alerts?.store, check.findings, { now: options.now, marketOpen, ...scope, ...options.alert }) };
     } catch (error) {
       return { status: 'off', previewError: errorText(error) };
     }
@@ -225,6 +277,8 @@ async function alertStep(
       marketOpen,
       fixCommand: () => fixCommand(deps, check, plan, options.region),
       notes: note !== undefined ? [note] : [],
+      ...scope,
+      ...(options.change ? { cause: `Checked because of ${describeCause(options.change.cause)}.` } : {}),
       ...options.alert,
     });
     if (outcome.status === 'decided') {

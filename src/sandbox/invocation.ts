@@ -4,6 +4,7 @@
  * or drop what still fails, metering every step as AWS/Scheduler metrics at the virtual invocation
  * time. Every ECS task started is reported to the run ledger through the ECS event handler.
  */
+import { randomUUID } from 'node:crypto';
 import type { RunLedger, ScheduleIdentity, TaskStateChangeDeps, TaskStateChangeResult } from '../ledger/index.ts';
 import type { AdvanceSummary } from './advance-summary.ts';
 import { deadLetterMessage, ExhaustedRetryCondition } from './dead-letter.ts';
@@ -88,7 +89,9 @@ export async function invoke(due: DueInvocation, ctx: InvocationContext): Promis
 
   const policy = schedule.target.retryPolicy ?? DEFAULT_RETRY_POLICY;
   let lastError: TargetError | undefined;
-  let exhausted: ExhaustedRetryCondition = ExhaustedRetryCondition.maximumRetryAttempts;
+  // Retries are simulated back to back at invokeAt, so the event never ages past
+  // MaximumEventAgeInSeconds here: only the attempt count can end them.
+  let exhausted: ExhaustedRetryCondition | undefined;
   for (;;) {
     record.attempts++;
     summary.attempts++;
@@ -103,11 +106,11 @@ export async function invoke(due: DueInvocation, ctx: InvocationContext): Promis
     summary.errorsByCode[lastError.code] = (summary.errorsByCode[lastError.code] ?? 0) + 1;
     metrics.add(SchedulerMetric.TargetErrorCount, group, invokeAt);
     if (isThrottlingError(lastError)) metrics.add(SchedulerMetric.TargetErrorThrottledCount, group, invokeAt);
-    if (classifyTargetError(lastError) === ErrorClass.permanent) {
-      exhausted = ExhaustedRetryCondition.nonRetryable;
+    if (classifyTargetError(lastError) === ErrorClass.permanent) break;
+    if (record.attempts > policy.maximumRetryAttempts) {
+      exhausted = ExhaustedRetryCondition.maximumRetryAttempts;
       break;
     }
-    if (record.attempts > policy.maximumRetryAttempts) break;
   }
   if (lastError === undefined) return record;
 
@@ -122,14 +125,12 @@ export async function invoke(due: DueInvocation, ctx: InvocationContext): Promis
   }
   const message = deadLetterMessage({
     scheduleArn: schedule.arn,
-    group,
-    name: schedule.name,
     targetArn: schedule.target.arn,
     scheduledTime: due.scheduledTime,
-    invokedAt: invokeAt,
     attempts: record.attempts,
     error: lastError,
-    exhausted,
+    executionId: randomUUID(),
+    ...(exhausted !== undefined ? { exhausted } : {}),
     ...(schedule.target.input !== undefined ? { input: schedule.target.input } : {}),
   });
   const sent = await ctx.ports.targets.sendMessage(dlq, message.body, { attributes: message.attributes });

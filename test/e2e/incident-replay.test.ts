@@ -110,12 +110,16 @@ describe('incident-2026-01-29 replay, 16:36Z-17:06Z', () => {
       const arn = m.MessageAttributes?.SCHEDULE_ARN?.StringValue ?? '';
       perSchedule.set(arn, (perSchedule.get(arn) ?? 0) + 1);
       expect(m.MessageAttributes?.ERROR_CODE?.StringValue).toBe('ClusterNotFoundException');
-      const body = JSON.parse(m.Body ?? '{}') as { scheduleArn: string; errorCode: string; scheduledTime: string; invokedAt: string };
-      expect(body.scheduleArn).toBe(arn);
-      expect(body.errorCode).toBe('ClusterNotFoundException');
-      // A flexible schedule's scheduled time may precede the window; its invocation never does.
-      expect(Date.parse(body.invokedAt)).toBeGreaterThan(FREEZE.getTime());
-      expect(Date.parse(body.scheduledTime)).toBeLessThanOrEqual(Date.parse(body.invokedAt));
+      // A permanent error: Scheduler does not retry it, so no retry limit was exhausted.
+      expect(m.MessageAttributes?.RETRY_ATTEMPTS?.StringValue).toBe('0');
+      expect(m.MessageAttributes?.EXHAUSTED_RETRY_CONDITION).toBeUndefined();
+      // SCHEDULED_TIME is when the run was due (a flexible schedule's may precede its invocation).
+      const scheduled = m.MessageAttributes?.SCHEDULED_TIME?.StringValue ?? '';
+      const invocation = sb.firer.invocations().find((i) => i.scheduleArn === arn && i.scheduledTime.toISOString().replace('.000Z', 'Z') === scheduled);
+      expect(invocation, `${arn} at ${scheduled}`).toBeDefined();
+      expect(invocation!.invokeAt.getTime()).toBeGreaterThan(FREEZE.getTime());
+      // The body is the target's input payload, or {} without one.
+      expect(m.Body).toBe(invocation!.input?.value ?? '{}');
     }
     for (const e of expected.filter((x) => x.broken)) {
       const failed = sb.firer.invocations({ name: e.name }).length;

@@ -31,11 +31,14 @@ function healthcheckOf(stack: StackUnderTest): Healthcheck {
 function ownStateResources(stack: StackUnderTest): Map<string, string[]> {
   const arnOf = (type: string, name: string) => String(stack.one(type, (r) => r.inputs.name === name).state.arn);
   const alertState = arnOf('aws:dynamodb/table:Table', 'ops-pipeline-alert-state');
+  const definitionCache = arnOf('aws:dynamodb/table:Table', 'ops-pipeline-schedule-definitions');
   const logGroup = `${arnOf('aws:cloudwatch/logGroup:LogGroup', '/aws/lambda/ops-pipeline-healthcheck')}:*`;
   return new Map([
     ['sns:Publish', [String(stack.outputs.alertTopicArn)]],
     ['dynamodb:PutItem', [alertState]],
     ['dynamodb:GetItem', [alertState]],
+    ['dynamodb:BatchGetItem', [definitionCache]],
+    ['dynamodb:BatchWriteItem', [definitionCache]],
     ['logs:CreateLogStream', [logGroup]],
     ['logs:PutLogEvents', [logGroup]],
   ]);
@@ -59,7 +62,7 @@ describe('with autoFix off (the default)', () => {
     for (const action of reads) expect(off.actions, action).toContain(action);
   });
 
-  it('grants nothing else except its own logs, alert topic and alert state', () => {
+  it('grants nothing else except its own logs, alert topic, alert state and definition cache', () => {
     const own = ownStateResources(off.stack);
     for (const statement of off.statements) {
       for (const action of asList(statement.Action)) {

@@ -43,7 +43,7 @@ describe('the run-ledger table', () => {
 
 describe('ECS task state changes', () => {
   it('of the pipeline cluster only go to the ledger Lambda', () => {
-    const rule = stack.one('aws:cloudwatch/eventRule:EventRule', (r) => String(r.inputs.eventPattern).includes('aws.ecs'));
+    const rule = stack.one('aws:cloudwatch/eventRule:EventRule', (r) => String(r.inputs.eventPattern).includes('ECS Task State Change'));
     expect(JSON.parse(String(rule.inputs.eventPattern))).toEqual({
       source: ['aws.ecs'],
       'detail-type': ['ECS Task State Change'],

@@ -18,10 +18,12 @@ export function blindFindings(ctx: EvaluateContext, emit: Emit): Finding[] {
 
 /**
  * SCOPE_EMPTY: the schedules were listed and none matched. A typo in --group or --name-prefix, or the
- * wrong --region, otherwise reads as "all healthy".
+ * wrong --region, otherwise reads as "all healthy". Not for a change-driven check: a change that
+ * touches no schedule (a cluster nothing targets) is nothing to check, not a mistyped scope.
  */
 export function scopeFindings(ctx: EvaluateContext, emit: Emit): Finding[] {
   const { snapshot } = ctx;
+  if (snapshot.change !== undefined) return [];
   if (snapshot.schedules.length > 0 || snapshot.unreadable.length > 0) return [];
   if (snapshot.failures.some((f) => f.action === 'scheduler:ListSchedules')) return [];
   const scope = snapshot.scope ?? {};

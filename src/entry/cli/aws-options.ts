@@ -25,3 +25,12 @@ export function ledgerTableOf(args: { ledgerTable?: string }, env: NodeJS.Proces
 }
 
 export const DEFAULT_LEDGER_TABLE = 'ops-run-ledger';
+
+/** --definition-cache-table, else OPS_DEFINITION_CACHE_TABLE; no default: without a table, no shared cache. */
+export function definitionTableOf(args: { definitionCacheTable?: string }, env: NodeJS.ProcessEnv): string | undefined {
+  const name = args.definitionCacheTable ?? env.OPS_DEFINITION_CACHE_TABLE;
+  return name === undefined || name.trim() === '' ? undefined : name;
+}
+
+export const DEFINITION_CACHE_TABLE_DESCRIPTION =
+  'DynamoDB table of schedule definitions by ARN + LastModificationDate, so unchanged schedules need no GetSchedule (default: OPS_DEFINITION_CACHE_TABLE, else none)';

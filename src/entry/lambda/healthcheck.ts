@@ -5,7 +5,9 @@
  * run id in every log line, runs the check, and flushes its EMF metrics whatever happened.
  *
  * Event: ignored, except an optional `{ "at": "<ISO instant>" }` to evaluate as of another instant
- * (replays on the sandbox's virtual clock). The result summary is the invocation's return value.
+ * (replays on the sandbox's virtual clock), and a CloudTrail "AWS API Call via CloudTrail" event from
+ * the change rule (infra/change-checks.ts), which scopes the run to what that change can affect
+ * (src/healthcheck/change-trigger.ts). The result summary is the invocation's return value.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients } from '../../aws/clients.ts';
@@ -20,6 +22,7 @@ import { HEALTHCHECK_SERVICE } from '../../healthcheck/metric-contract.ts';
 import { createHealthcheckMetrics, powertoolsLog, powertoolsSink } from './healthcheck-powertools.ts';
 import { runHealthcheck, type HealthcheckResult } from '../../healthcheck/run-healthcheck.ts';
 import { healthcheckRunId, invocationInstant, resultSummary, type HealthcheckSummary } from '../../healthcheck/invocation.ts';
+import { healthcheckTrigger, ignoredSummary, logIgnored, triggerOptions } from '../../healthcheck/change-trigger.ts';
 
 const logger = new Logger({ serviceName: HEALTHCHECK_SERVICE });
 
@@ -45,6 +48,7 @@ const deps = createHealthcheckDeps(clients, {
   definitionCache,
   counter,
   ...(config.runLedgerTable !== undefined ? { ledgerTable: config.runLedgerTable } : {}),
+  ...(config.definitionCacheTable !== undefined ? { definitionTable: config.definitionCacheTable } : {}),
   alerts: {
     store: new DynamoAlertStateStore({ client: clients.dynamodb, tableName: config.alertStateTable, key: config.alertStateKey }),
     topicArn: config.alertTopicArn,
@@ -68,6 +72,13 @@ export async function handler(event: unknown, context?: { awsRequestId?: string 
     const now = invocationInstant(event) ?? wallClock;
     const runId = healthcheckRunId(now, context?.awsRequestId);
     logger.appendKeys({ runId });
+    const trigger = healthcheckTrigger(event);
+    if (trigger.kind === 'ignored') {
+      logIgnored(deps.log, trigger);
+      const summary = ignoredSummary(runId, trigger, nyse.isOpen(now));
+      logger.info('healthcheck done', { result: summary, calls: counter.counts() });
+      return summary;
+    }
     const result: HealthcheckResult = await runHealthcheck(deps, {
       runId,
       now,
@@ -84,6 +95,7 @@ export async function handler(event: unknown, context?: { awsRequestId?: string 
       },
       autoFix: config.autoFix,
       maxChanges: config.maxChanges,
+      ...triggerOptions(trigger),
     });
     const summary = resultSummary(result);
     logger.info('healthcheck done', { result: summary, calls: counter.counts() });

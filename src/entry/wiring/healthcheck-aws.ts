@@ -24,6 +24,8 @@ export interface HealthcheckWiring {
   ledgerTable?: string;
   /** Held across invocations by the Lambda so warm runs skip GetSchedule for unchanged schedules. */
   definitionCache?: ScheduleDefinitionCache;
+  /** DynamoDB schedule-definition cache behind it, so cold starts skip them too; absent for none. */
+  definitionTable?: string;
   /** Counts this client set's AWS calls into the report (reset it per run). */
   counter?: CallCounter;
   alerts?: { store: AlertStateStore; topicArn?: string };
@@ -37,6 +39,7 @@ export function createHealthcheckDeps(clients: AwsClients, wiring: HealthcheckWi
       ...(wiring.concurrency !== undefined ? { concurrency: wiring.concurrency } : {}),
       ...(wiring.ledgerTable !== undefined ? { ledgerTable: wiring.ledgerTable } : {}),
       ...(wiring.definitionCache ? { definitionCache: wiring.definitionCache } : {}),
+      ...(wiring.definitionTable !== undefined ? { definitionTable: wiring.definitionTable, warn: (message: string) => wiring.log.warn(message, { stage: 'definition-cache' }) } : {}),
     }),
     ...(counter ? { calls: () => counter.counts() } : {}),
     metrics: wiring.metrics,

@@ -103,3 +103,27 @@ describe('decideAlert with event-sourced findings (dead letters)', () => {
     expect(fleet.changes.resolved).toEqual([fingerprintOf(FAILED)]);
   });
 });
+
+describe('decideAlert: a dead letter of an announced fault', () => {
+  it('is remembered, not emailed again; a dead letter of a healthy-looking schedule is', () => {
+    const fleet = after(undefined, [A], opts(minutes(0)));
+    const sameSchedule = after(fleet.next, [FAILED], opts(minutes(1), { kind: 'events' }));
+    expect(sameSchedule.send).toBe(false);
+    expect(Object.keys(sameSchedule.next.failing).sort()).toEqual([fingerprintOf(A), fingerprintOf(FAILED)].sort());
+    const other = finding(FindingCode.INVOCATION_FAILED, { group: 'ops-pipeline', name: 'rss-ingest' }, Severity.critical);
+    const otherSchedule = after(sameSchedule.next, [other], opts(minutes(2), { kind: 'events' }));
+    expect(otherSchedule.send && otherSchedule.kind).toBe('alert');
+    expect(otherSchedule.changes.added).toEqual([fingerprintOf(other)]);
+  });
+});
+
+describe('decideAlert: the consequence of a fault a change-driven run announced', () => {
+  it('the fleet run that then sees the schedule’s missed runs stays silent', () => {
+    const missed = finding(FindingCode.MISSED_RUNS, { group: 'ops-pipeline', name: 'classifier' }, Severity.critical);
+    const scoped = after(undefined, [A], opts(minutes(0), only('ops-pipeline/classifier')));
+    expect(scoped.send).toBe(true);
+    const fleet = after(scoped.next, [A, missed], opts(minutes(4)));
+    expect(fleet.send).toBe(false);
+    expect(fleet.next.failing[fingerprintOf(missed)]?.code).toBe(FindingCode.MISSED_RUNS);
+  });
+});

@@ -347,7 +347,7 @@ describe('a simulated trading day: 288 runs every 5 minutes, Monday 2026-11-23 (
     expect(after.state).toEqual({ version: 1, failing: {}, lastSentAt: '2026-11-24T00:20:00.000Z', lastSentKind: 'recovery' });
   });
 
-  it('a second failure while the first persists → exactly one more email; a worsening → one; the same set → none', () => {
+  it('a second failure while the first persists → exactly one more email; its consequence → none; a worsening → one; the same set → none', () => {
     const extra = clusterMissing('ops-pipeline', 'rss-ingest');
     const warningThenCritical = (t: Date) => missedRuns('ops-pipeline', 'rss-ingest', t.getTime() >= Date.parse('2026-11-23T06:00:00Z') ? Severity.critical : Severity.warning);
     const day = simulate(runs, (t) => [
@@ -358,8 +358,8 @@ describe('a simulated trading day: 288 runs every 5 minutes, Monday 2026-11-23 (
     expect(day.emails).toEqual([
       { at: '2026-11-23T00:00:00.000Z', kind: 'alert' },
       { at: '2026-11-23T03:00:00.000Z', kind: 'alert' }, // new fingerprint
-      { at: '2026-11-23T05:00:00.000Z', kind: 'alert' }, // new (warning)
-      { at: '2026-11-23T06:00:00.000Z', kind: 'alert' }, // warning → critical
+      // 05:00: missed runs of rss-ingest, whose missing cluster was emailed at 03:00: remembered, no email.
+      { at: '2026-11-23T06:00:00.000Z', kind: 'alert' }, // its missed runs: warning → critical
       { at: '2026-11-23T14:30:00.000Z', kind: 'reminder' },
       { at: '2026-11-23T16:30:00.000Z', kind: 'reminder' },
       { at: '2026-11-23T18:30:00.000Z', kind: 'reminder' },

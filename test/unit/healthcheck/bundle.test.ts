@@ -46,6 +46,17 @@ describe('npm run build:lambda', () => {
     expect(Object.keys(module)).toEqual(['handler']);
   }, 60_000);
 
+  it('bundles the dead-letter alerts handler, which imports with the alert variables alone', async () => {
+    const { file, bytes } = await bundle('dead-letter-alerts');
+
+    expect(bytes).toBeLessThan(MAX_BUNDLE_BYTES);
+    vi.stubEnv('AWS_REGION', 'us-west-2');
+    vi.stubEnv('ALERT_TOPIC_ARN', 'arn:aws:sns:us-west-2:123456789012:ops-alerts');
+    vi.stubEnv('ALERT_STATE_TABLE', 'ops-alert-state');
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    expect(Object.keys(module)).toEqual(['handler']);
+  }, 60_000);
+
   it('bundles the run-ledger handler too', async () => {
     const { file, bytes } = await bundle('run-ledger');
 

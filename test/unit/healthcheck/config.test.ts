@@ -63,6 +63,12 @@ describe('loadHealthcheckConfig', () => {
     expect(loadHealthcheckConfig({ ...BASE, RUN_LEDGER_TABLE: '' }).runLedgerTable).toBeUndefined();
   });
 
+  it('reads the optional schedule-definition cache table, empty meaning none, and refuses a bad name', () => {
+    expect(loadHealthcheckConfig({ ...BASE, DEFINITION_CACHE_TABLE: 'ops-pipeline-schedule-definitions' }).definitionCacheTable).toBe('ops-pipeline-schedule-definitions');
+    expect(loadHealthcheckConfig({ ...BASE, DEFINITION_CACHE_TABLE: ' ' }).definitionCacheTable).toBeUndefined();
+    expect(problems({ ...BASE, DEFINITION_CACHE_TABLE: 'no spaces allowed' })).toContain('DEFINITION_CACHE_TABLE must be a DynamoDB table name');
+  });
+
   it('names every problem at once', () => {
     const message = problems({ AWS_REGION: 'us-east-1', ALERT_TOPIC_ARN: 'ops-alerts', AUTO_FIX: '1', MAX_CHANGES: 'many', METRICS_NAMESPACE: 'AWS/Scheduler' });
     expect(message).toContain('ALERT_TOPIC_ARN must be an SNS topic ARN');

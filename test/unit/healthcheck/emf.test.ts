@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakePorts, scheduleFacts } from '../../support/check-fixtures.ts';
-import { runMetrics } from '../../../src/healthcheck/health-metrics.ts';
-import { DEFAULT_METRICS_NAMESPACE, HEALTHCHECK_SERVICE, metricNames } from '../../../src/healthcheck/metric-contract.ts';
+import { changeRunMetrics, runMetrics } from '../../../src/healthcheck/health-metrics.ts';
+import { DEFAULT_METRICS_NAMESPACE, HEALTHCHECK_SERVICE, HealthMetric, metricNames } from '../../../src/healthcheck/metric-contract.ts';
 import { createHealthcheckMetrics, powertoolsSink } from '../../../src/entry/lambda/healthcheck-powertools.ts';
 import { recordingLog } from '../../../src/healthcheck/ports.ts';
 import { runHealthcheck } from '../../../src/healthcheck/run-healthcheck.ts';
@@ -27,7 +27,8 @@ describe('EMF output through Powertools Metrics', () => {
     expect(new Set(emitted.map((m) => m.namespace))).toEqual(new Set([DEFAULT_METRICS_NAMESPACE]));
     expect(new Set(emitted.map((m) => m.unit))).toEqual(new Set(['Count']));
     const plain = emitted.filter((m) => m.dimensions.ClusterName === undefined);
-    expect(plain.map((m) => m.name).sort()).toEqual(metricNames().sort());
+    // Every metric but the change-driven run's own counter.
+    expect(plain.map((m) => m.name).sort()).toEqual(metricNames().filter((n) => n !== HealthMetric.ChangeChecks).sort());
     for (const m of plain) {
       expect(m.dimensionNames, m.name).toEqual([['service']]);
       expect(m.dimensions, m.name).toEqual({ service: HEALTHCHECK_SERVICE });
@@ -53,7 +54,7 @@ describe('EMF output through Powertools Metrics', () => {
     ]);
   });
 
-  it('the contract builder covers every metric name exactly once (per-cluster aside)', () => {
+  it('the contract builders cover every metric name, each exactly once per run (per-cluster aside)', () => {
     const names = runMetrics(
       {
         snapshot: { collectedAt: new Date(), region: 'r', groups: [], schedules: [], unreadable: [], clusters: new Map(), taskDefinitions: new Map(), roles: new Map(), functions: new Map(), queues: new Map(), metrics: { window: { start: new Date(), end: new Date() }, byGroup: new Map() }, evidence: new Map(), failures: [] },
@@ -63,6 +64,12 @@ describe('EMF output through Powertools Metrics', () => {
       new Date(),
       { checkErrors: 0, alertPublishFailures: 0, selfHealed: 0, autoFixRefused: 0 },
     ).map((d) => d.name);
-    expect(names.sort()).toEqual(metricNames().sort());
+    const changeNames = changeRunMetrics({ checkErrors: 0, alertPublishFailures: 0, selfHealed: 0, autoFixRefused: 0 }).map((d) => d.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(changeNames).size).toBe(changeNames.length);
+    expect([...new Set([...names, ...changeNames])].sort()).toEqual(metricNames().sort());
+    // A change-driven run: its counter and the run's own failures and repairs, no fleet gauge, no Heartbeat.
+    expect(changeNames).toEqual([HealthMetric.ChangeChecks, HealthMetric.CheckErrors, HealthMetric.AlertPublishFailures, HealthMetric.SelfHealed, HealthMetric.AutoFixRefused]);
+    expect(names).not.toContain(HealthMetric.ChangeChecks);
   });
 });

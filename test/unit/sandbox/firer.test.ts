@@ -126,7 +126,9 @@ describe('createFirer', () => {
     expect(metricTotal(world, 'TargetErrorThrottledCount', 'g')).toBe(1);
     expect(metricTotal(world, 'InvocationsSentToDeadLetterCount', 'g')).toBe(1);
     expect(world.sent).toHaveLength(1);
-    expect(world.sent[0]?.attributes).toMatchObject({ ERROR_CODE: 'ServerException', RETRY_ATTEMPTS: '2', EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts' });
+    expect(world.sent[0]?.attributes).toMatchObject({ ERROR_CODE: 'ServerException', RETRY_ATTEMPTS: '2', EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts', SCHEDULE_ARN: invocation?.scheduleArn });
+    expect(world.sent[0]?.attributes?.SCHEDULED_TIME).toBe(invocation?.scheduledTime.toISOString().replace('.000Z', 'Z'));
+    expect(world.sent[0]?.attributes?.EXECUTION_ID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('succeeds on a retry after a transient error', async () => {
@@ -148,6 +150,19 @@ describe('createFirer', () => {
     expect(firer.invocations()[0]).toMatchObject({ attempts: 1, outcome: 'dropped', error: { code: 'ClusterNotFoundException' } });
     expect(metricTotal(world, 'InvocationDroppedCount', 'g')).toBe(1);
     expect(metricTotal(world, 'InvocationsSentToDeadLetterCount')).toBe(0);
+  });
+
+  it('dead-letters a permanent error at once, with the target input as the body and no exhausted retry condition', async () => {
+    const world = fakeWorld([ecsSchedule('broken', { target: { ...ecsSchedule('x').target, deadLetterArn: DLQ_ARN, input: '{"note":"kept"}' } })]);
+    world.runTaskResults.push({ ok: false, error: { code: 'ClusterNotFoundException', message: 'Cluster not found.', httpStatus: 400 } });
+    const { firer } = firerFor(world);
+    await firer.advance(5);
+    const [invocation] = firer.invocations();
+    expect(invocation).toMatchObject({ attempts: 1, outcome: 'dead-lettered' });
+    expect(world.sent).toHaveLength(1);
+    expect(world.sent[0]).toMatchObject({ queueArn: DLQ_ARN, body: '{"note":"kept"}' });
+    expect(world.sent[0]?.attributes).toMatchObject({ ERROR_CODE: 'ClusterNotFoundException', ERROR_MESSAGE: 'Cluster not found.', RETRY_ATTEMPTS: '0', IS_PAYLOAD_TRUNCATED: 'false' });
+    expect(world.sent[0]?.attributes).not.toHaveProperty('EXHAUSTED_RETRY_CONDITION');
   });
 
   it('counts a dead-letter queue that rejects the message', async () => {

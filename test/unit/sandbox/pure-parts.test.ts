@@ -149,27 +149,43 @@ describe('ECS invocation', () => {
 });
 
 describe('dead-letter message', () => {
-  it('carries the schedule, the scheduled time and the error in body and attributes', () => {
-    const message = deadLetterMessage({
-      scheduleArn: 'arn:aws:scheduler:us-west-2:123456789012:schedule/g/job',
-      group: 'g',
-      name: 'job',
-      targetArn: 'arn:aws:ecs:us-west-2:123456789012:cluster/ops-pipeline',
-      scheduledTime: new Date('2026-01-29T16:37:00Z'),
-      invokedAt: new Date('2026-01-29T16:37:00Z'),
-      attempts: 1,
-      error: { code: 'ClusterNotFoundException', message: 'Cluster not found.' },
-      exhausted: 'NonRetryableError',
-    });
-    expect(JSON.parse(message.body)).toMatchObject({ scheduleArn: 'arn:aws:scheduler:us-west-2:123456789012:schedule/g/job', scheduledTime: '2026-01-29T16:37:00.000Z', errorCode: 'ClusterNotFoundException', errorMessage: 'Cluster not found.' });
+  const facts = {
+    scheduleArn: 'arn:aws:scheduler:us-west-2:123456789012:schedule/g/job',
+    targetArn: 'arn:aws:ecs:us-west-2:123456789012:cluster/ops-pipeline',
+    // A flexible window invoked it later; the attribute names the instant it was due.
+    scheduledTime: new Date('2026-01-29T16:37:00.250Z'),
+    attempts: 1,
+    error: { code: 'ClusterNotFoundException', message: 'Cluster not found.' },
+    executionId: '5f0c6a53-8c35-4b8e-9b0f-2f1e6f1f4c11',
+  };
+
+  it('carries the failure in Scheduler’s documented String attributes and the target input as the body', () => {
+    const message = deadLetterMessage({ ...facts, input: '{"job":"nightly"}' });
+    expect(message.body).toBe('{"job":"nightly"}');
     expect(message.attributes).toEqual({
       ERROR_CODE: 'ClusterNotFoundException',
       ERROR_MESSAGE: 'Cluster not found.',
-      EXHAUSTED_RETRY_CONDITION: 'NonRetryableError',
+      EXECUTION_ID: '5f0c6a53-8c35-4b8e-9b0f-2f1e6f1f4c11',
+      IS_PAYLOAD_TRUNCATED: 'false',
       RETRY_ATTEMPTS: '0',
+      SCHEDULED_TIME: '2026-01-29T16:37:00Z',
       SCHEDULE_ARN: 'arn:aws:scheduler:us-west-2:123456789012:schedule/g/job',
       TARGET_ARN: 'arn:aws:ecs:us-west-2:123456789012:cluster/ops-pipeline',
     });
+  });
+
+  it('sends {} without an input, names the exhausted retry limit only when there was one, and never an empty attribute', () => {
+    const message = deadLetterMessage({ ...facts, attempts: 3, exhausted: 'MaximumRetryAttempts', error: { code: 'ServerException', message: '' } });
+    expect(message.body).toBe('{}');
+    expect(message.attributes).toMatchObject({ EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts', RETRY_ATTEMPTS: '2', ERROR_MESSAGE: 'ServerException' });
+    expect(deadLetterMessage(facts).attributes).not.toHaveProperty('EXHAUSTED_RETRY_CONDITION');
+  });
+
+  it('cuts a payload that would not fit in one SQS message and says so', () => {
+    const message = deadLetterMessage({ ...facts, input: 'é'.repeat(200_000) });
+    expect(message.attributes.IS_PAYLOAD_TRUNCATED).toBe('true');
+    expect(Buffer.byteLength(message.body)).toBeLessThan(262_144);
+    expect(message.body.endsWith('é')).toBe(true);
   });
 });
 

@@ -10,7 +10,7 @@ import { renderReport, type CheckReport } from '../../../checks/report.ts';
 import { Severity } from '../../../checks/finding.ts';
 import { UserError } from '../../../errors.ts';
 import { nyse } from '../../../market/index.ts';
-import { awsSettingsFrom, ledgerTableOf, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
+import { awsSettingsFrom, DEFINITION_CACHE_TABLE_DESCRIPTION, definitionTableOf, ledgerTableOf, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
 import { DEFAULT_MAX_CHANGES } from '../../../remediate/change-limit.ts';
 import { createFileAuditLog } from '../../../remediate/audit-log.ts';
 import { createFileBackupStore } from '../../../remediate/backup.ts';
@@ -37,6 +37,7 @@ interface Args extends AwsOptionArgs {
   marketCritical: string[];
   ledgerTable?: string;
   ledger: boolean;
+  definitionCacheTable?: string;
   graceMinutes: number;
   metricsWindow: number;
   at?: string;
@@ -69,6 +70,7 @@ export const checkSchedulersCommand = defineCommand<Args>({
       .option('market-critical', { type: 'string', array: true, default: [] as string[], describe: 'Glob of schedule names that are market-critical (repeatable); groups tagged ops:market-critical=true always are' })
       .option('ledger-table', { type: 'string', describe: `DynamoDB table of the run ledger (run evidence; default: RUN_LEDGER_TABLE, else ${DEFAULT_LEDGER_TABLE})` })
       .option('ledger', { type: 'boolean', default: true, describe: 'Read run evidence from the ledger; --no-ledger reads ECS task listings only' })
+      .option('definition-cache-table', { type: 'string', describe: DEFINITION_CACHE_TABLE_DESCRIPTION })
       .option('concurrency', { type: 'number', default: CHECK_DEFAULTS.concurrency, describe: 'Per-item AWS calls in flight at once' })
       .option('grace-minutes', { type: 'number', default: CHECK_DEFAULTS.graceMinutes, describe: 'Minutes after a due fire time (plus the flexible window) before a run counts as missed' })
       .option('metrics-window', { type: 'number', default: CHECK_DEFAULTS.metricsWindowMinutes, describe: 'Minutes of AWS/Scheduler group metrics to sum' })
@@ -98,7 +100,9 @@ export const checkSchedulersCommand = defineCommand<Args>({
     for (const client of countedClients(clients)) counter.attach(client as unknown as MiddlewareClient);
     const progress = ctx.stderrIsTTY ? (message: string) => ctx.stderr(`… ${message}\n`) : undefined;
 
-    const check = await runCheck(createCheckPorts(clients, { concurrency, ...(args.ledger ? { ledgerTable: ledgerTableOf(args, ctx.env) } : {}) }), {
+    const definitionTable = definitionTableOf(args, ctx.env);
+    const definitionCache = definitionTable !== undefined ? { definitionTable, clock: ctx.now, warn: (message: string) => ctx.stderr(`warning: ${message}\n`) } : {};
+    const check = await runCheck(createCheckPorts(clients, { concurrency, ...(args.ledger ? { ledgerTable: ledgerTableOf(args, ctx.env) } : {}), ...definitionCache }), {
       filter: { ...(args.group ? { group: args.group } : {}), ...(args.namePrefix ? { namePrefix: args.namePrefix } : {}), ...(args.state ? { state: args.state } : {}) },
       now,
       region: clients.config.region,

@@ -9,7 +9,9 @@ import { UserError } from '../../../errors.ts';
 import type { AlertOutcome } from '../../../healthcheck/alerting.ts';
 import type { AutoFixOutcome } from '../../../healthcheck/auto-fix.ts';
 import { countCalls, createHealthcheckDeps } from '../../wiring/healthcheck-aws.ts';
-import { healthcheckRunId } from '../../../healthcheck/invocation.ts';
+import { causeFields, healthcheckRunId } from '../../../healthcheck/invocation.ts';
+import { describeCause } from '../../../checks/change-scope.ts';
+import { readEventFile } from '../event-file.ts';
 import { DEFAULT_METRICS_NAMESPACE, HEALTHCHECK_SERVICE, type MetricDatum } from '../../../healthcheck/metric-contract.ts';
 import { recordingSink, type HealthLog, type LogFields } from '../../../healthcheck/ports.ts';
 import { HEALTHCHECK_DEFAULTS, runHealthcheck, type HealthcheckResult } from '../../../healthcheck/run-healthcheck.ts';
@@ -17,7 +19,7 @@ import { nyse } from '../../../market/index.ts';
 import { createFileAuditLog } from '../../../remediate/audit-log.ts';
 import { createFileBackupStore } from '../../../remediate/backup.ts';
 import { renderChangeResults } from '../../../remediate/render.ts';
-import { awsSettingsFrom, ledgerTableOf, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
+import { awsSettingsFrom, DEFINITION_CACHE_TABLE_DESCRIPTION, definitionTableOf, ledgerTableOf, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
 import { defineCommand } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
@@ -37,9 +39,11 @@ interface Args extends AwsOptionArgs {
   marketCritical: string[];
   ledgerTable?: string;
   ledger: boolean;
+  definitionCacheTable?: string;
   backupDir: string;
   auditLog: string;
   runbookBaseUrl?: string;
+  event?: string;
 }
 
 /** The same key the Lambda uses, so `--alert-table` shares its dedup state. */
@@ -63,11 +67,14 @@ export const healthcheckCommand = defineCommand<Args>({
       .option('market-critical', { type: 'string', array: true, default: [] as string[], describe: 'Glob of market-critical schedule names (repeatable)' })
       .option('ledger-table', { type: 'string', describe: `DynamoDB table of the run ledger (run evidence; default: RUN_LEDGER_TABLE, else ${DEFAULT_LEDGER_TABLE})` })
       .option('ledger', { type: 'boolean', default: true, describe: 'Read run evidence from the ledger; --no-ledger reads ECS task listings only' })
+      .option('definition-cache-table', { type: 'string', describe: DEFINITION_CACHE_TABLE_DESCRIPTION })
       .option('at', { type: 'string', describe: 'Evaluate as of this ISO instant (default: now); for replays on the sandbox clock' })
       .option('runbook-base-url', { type: 'string', describe: 'Prefix for runbook links in the email' })
+      .option('event', { type: 'string', describe: 'Check only what this CloudTrail change event (a JSON file, as EventBridge delivers it) can affect, like the Lambda does' })
       .example('$0 healthcheck', 'What the healthcheck sees and would emit; sends nothing')
       .example('$0 healthcheck --notify --topic-arn arn:aws:sns:us-east-1:123456789012:ops-alerts', 'Email through SNS under the alert policy')
-      .example('$0 healthcheck --auto-fix --json', 'Repair what is unambiguous, then report the healed state'),
+      .example('$0 healthcheck --auto-fix --json', 'Repair what is unambiguous, then report the healed state')
+      .example('$0 healthcheck --event update-schedule.json --notify', 'The change-driven check for one UpdateSchedule, DeleteCluster, … event'),
   run: async (args, ctx) => {
     const now = args.at !== undefined ? parseInstantOption('at', args.at) : ctx.now();
     const maxChanges = parseCountOption('max-changes', args.maxChanges, 10_000);
@@ -79,6 +86,12 @@ export const healthcheckCommand = defineCommand<Args>({
     if (args.notify && topicArn === undefined) {
       throw new UserError('NO_TOPIC', '--notify needs an SNS topic to publish to.', 'Pass --topic-arn arn:aws:sns:<region>:<account>:<topic>, or export ALERT_TOPIC_ARN.');
     }
+    const trigger = args.event !== undefined ? await readEventFile(resolve(ctx.cwd, args.event), args.event) : undefined;
+    if (trigger?.kind === 'ignored') {
+      const ignored = { runId: healthcheckRunId(now), ok: true, ignored: true, reason: trigger.reason, change: causeFields(trigger.cause) };
+      return { exitCode: 0, json: ignored, text: `Change ignored: ${trigger.reason}.
+  ${describeCause(trigger.cause)}` };
+    }
 
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const counter = countCalls(clients);
@@ -87,11 +100,13 @@ export const healthcheckCommand = defineCommand<Args>({
         ? new DynamoAlertStateStore({ client: clients.dynamodb, tableName: args.alertTable, key: ALERT_STATE_KEY })
         : new FileAlertStateStore(resolve(ctx.cwd, args.alertState ?? DEFAULT_ALERT_STATE_FILE));
     const sink = recordingSink();
+    const definitionTable = definitionTableOf(args, ctx.env);
     const deps = createHealthcheckDeps(clients, {
       metrics: sink,
       log: stderrLog(ctx),
       counter,
       ...(args.ledger ? { ledgerTable: ledgerTableOf(args, ctx.env) } : {}),
+      ...(definitionTable !== undefined ? { definitionTable } : {}),
       alerts: { store, ...(args.notify && topicArn !== undefined ? { topicArn } : {}) },
       ...(args.autoFix ? { remediation: { backups: createFileBackupStore(resolve(ctx.cwd, args.backupDir)), audit: createFileAuditLog(resolve(ctx.cwd, args.auditLog)) } } : {}),
     });
@@ -108,6 +123,7 @@ export const healthcheckCommand = defineCommand<Args>({
       autoFix: args.autoFix,
       maxChanges,
       ...(ctx.stderrIsTTY ? { progress: (message: string) => ctx.stderr(`… ${message}\n`) } : {}),
+      ...(trigger !== undefined ? { change: trigger.scope } : {}),
     });
     const blind = result.report.blind;
     // Blind: the metrics and the alert went out, but the exit code says what the check-schedulers one does.
@@ -129,6 +145,7 @@ function stderrLog(ctx: CliContext): HealthLog {
 
 export function renderHealthcheck(result: HealthcheckResult, ctx: Pick<CliContext, 'stdoutIsTTY'>): string {
   const sections: string[] = [];
+  if (result.change) sections.push(renderChangeRun(result.change));
   const reportText = (report: HealthcheckResult['report']) =>
     renderReport(report, {
       colour: ctx.stdoutIsTTY,
@@ -152,6 +169,13 @@ export function renderHealthcheck(result: HealthcheckResult, ctx: Pick<CliContex
   if (errors.length > 0) sections.push(`Errors:\n${errors.map((e) => `  ${e.stage}: ${e.message}`).join('\n')}`);
   if (blind) sections.push(`error: ${blind.code}: the check could not see; MONITOR_BLIND above says why\nhint: ${blind.hint}`);
   return sections.join('\n\n');
+}
+
+function renderChangeRun(change: NonNullable<HealthcheckResult['change']>): string {
+  const what = change.nothingToCheck
+    ? 'no schedule is affected: nothing to check'
+    : `checked ${change.checked.length} schedule(s): ${change.checked.slice(0, 10).join(', ')}${change.checked.length > 10 ? ', …' : ''}`;
+  return `Change-driven check: ${describeCause(change.cause)}; ${what}.`;
 }
 
 export function renderMetrics(metrics: readonly MetricDatum[]): string {
