@@ -56,6 +56,12 @@ export interface StackConfig {
   /** Prefix of the runbook links in alarm descriptions and alerts; the repository path is appended. */
   runbookBaseUrl: string | undefined;
   metricsNamespace: string;
+  /**
+   * The CloudTrail trail change-driven checks need: `existing` (default; the account has an
+   * organization or account trail) or `create` (the stack adds a single-region, write-only management
+   * trail with its own bucket: infra/change-trail.ts).
+   */
+  changeTrail: 'create' | 'existing';
   jobs: readonly ScheduledJob[];
 }
 
@@ -107,6 +113,7 @@ const schema = z.object({
   reminderHours: z.number().positive().max(168).default(HEALTHCHECK_DEFAULTS.reminderHours),
   runbookBaseUrl: z.url().optional(),
   metricsNamespace: nonEmpty.default(DEFAULT_METRICS_NAMESPACE),
+  changeTrail: z.enum(['create', 'existing']).default('existing'),
 });
 
 type RawConfig = z.input<typeof schema>;
@@ -126,7 +133,7 @@ const STRUCTURED_KEYS = [
   'logRetentionDays',
   'reminderHours',
 ] as const satisfies readonly (keyof RawConfig)[];
-const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace', 'marketDataSource', 'broker', 'alpacaSecretArn', 'alpacaBaseUrl'] as const satisfies readonly (keyof RawConfig)[];
+const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace', 'marketDataSource', 'broker', 'alpacaSecretArn', 'alpacaBaseUrl', 'changeTrail'] as const satisfies readonly (keyof RawConfig)[];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -26,15 +26,21 @@ export function scheduleDeadLetterQueue(name: string, queueName: string, opts: p
 }
 
 /**
- * EventBridge delivers to a rule target's dead-letter queue as the events service, not through a
- * role: the queue itself must allow it, and only for the given rules.
+ * EventBridge delivers to a rule target's dead-letter queue (or to a queue that is the target) as the
+ * events service, not through a role: the queue itself must allow it, and only for the given rules.
  */
-export function allowEventBridgeRules(name: string, queue: aws.sqs.Queue, ruleArns: pulumi.Input<string>[], opts: pulumi.CustomResourceOptions): aws.sqs.QueuePolicy {
+export function allowEventBridgeRules(
+  name: string,
+  queue: aws.sqs.Queue,
+  ruleArns: pulumi.Input<string>[],
+  opts: pulumi.CustomResourceOptions,
+  { sid = 'EventBridgeDeadLetters' }: { sid?: string } = {},
+): aws.sqs.QueuePolicy {
   const policy = pulumi.jsonStringify({
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'EventBridgeDeadLetters',
+        Sid: sid,
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',

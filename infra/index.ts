@@ -91,6 +91,7 @@ const healthcheck = new Healthcheck('healthcheck', {
   runbookBaseUrl: config.runbookBaseUrl,
   metricsNamespace: config.metricsNamespace,
   logRetentionDays: config.logRetentionDays,
+  changeTrail: config.changeTrail,
 });
 
 // Every schedule the stack creates dead-letters to one of these; the consumer emails each failure.

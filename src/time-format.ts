@@ -9,8 +9,11 @@ export function formatWallTime(instant: Date, timezone: string, withSeconds = fa
 }
 
 /** `16:00` in the given zone. */
-export function formatClock(instant: Date, timezone: string): string {
-  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timezone).toPlainTime().toString({ smallestUnit: 'minute' });
+export function formatClock(instant: Date, timezone: string, options: { seconds?: boolean } = {}): string {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime())
+    .toZonedDateTimeISO(timezone)
+    .toPlainTime()
+    .toString({ smallestUnit: options.seconds ? 'second' : 'minute' });
 }
 
 /** The zone's abbreviation-free offset, e.g. `-05:00`. */

@@ -3,15 +3,21 @@
  * every 5 minutes from its own schedule group, so a fault in the pipeline's groups (or a bad
  * `pulumi up` of them) cannot stop the thing that watches them.
  *
- * Permissions: exactly the checks' read actions, plus publishing to its alert topic and its own alert
- * state; auto-fix adds the remediation's actions (see iam/healthcheck-policy.ts).
+ * It also runs scoped to changes: CloudTrail's record of a bad write reaches it through the change
+ * queue, in batches (infra/change-checks.ts), and with config `changeTrail: create` the stack adds the
+ * trail that records them (infra/change-trail.ts).
+ *
+ * Permissions: exactly the checks' read actions, plus publishing to its alert topic, its own alert
+ * state and definition cache, and reading its change queue; auto-fix adds the remediation's actions
+ * (see iam/healthcheck-policy.ts).
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { ALERT_STATE_TABLE_SCHEMA } from '../../src/aws/alert-state-store.ts';
 import { REMEDIATION_TABLE_SCHEMA } from '../../src/aws/remediation-store.ts';
 import { SCHEDULE_DEFINITION_TABLE_SCHEMA, SCHEDULE_DEFINITION_TTL_ATTRIBUTE } from '../../src/aws/schedule-definition-store.ts';
-import { changeChecks, type ChangeChecks } from '../change-checks.ts';
+import { changeChecks, changeQueues, type ChangeChecks } from '../change-checks.ts';
+import { changeTrail, type ChangeTrail } from '../change-trail.ts';
 import { tableKeyArgs } from '../dynamo-schema.ts';
 import { autoFixStatements, checkReadStatements, ownStateStatements, type AccountScope, type HealthcheckPolicyArgs } from '../iam/healthcheck-policy.ts';
 import { BundledFunction } from './bundled-function.ts';
@@ -20,7 +26,7 @@ import { LambdaSchedule } from './lambda-schedule.ts';
 export const HEALTHCHECK_ENTRY = 'src/entry/lambda/healthcheck.ts';
 export const HEALTHCHECK_RATE = 'rate(5 minutes)';
 /** Under the 5-minute rate: a slow run ends before the next begins. */
-const TIMEOUT_SECONDS = 240;
+export const HEALTHCHECK_TIMEOUT_SECONDS = 240;
 
 export interface HealthcheckArgs {
   namePrefix: string;
@@ -39,6 +45,8 @@ export interface HealthcheckArgs {
   runbookBaseUrl: string | undefined;
   metricsNamespace: string;
   logRetentionDays: number;
+  /** `create`: a trail for the change rule's CloudTrail events; `existing`: the account has one. */
+  changeTrail: 'create' | 'existing';
 }
 
 export class Healthcheck extends pulumi.ComponentResource {
@@ -49,8 +57,10 @@ export class Healthcheck extends pulumi.ComponentResource {
   readonly runner: LambdaSchedule;
   readonly schedule: aws.scheduler.Schedule;
   readonly deadLetterQueue: aws.sqs.Queue;
-  /** The CloudTrail rule that runs the healthcheck scoped to one change (infra/change-checks.ts). */
+  /** The CloudTrail rule, its queue and the event source that run the healthcheck scoped to a burst of changes (infra/change-checks.ts). */
   readonly changes: ChangeChecks;
+  /** With `changeTrail: create` only. */
+  readonly trail: ChangeTrail | undefined;
   readonly functionName: pulumi.Output<string>;
   readonly scheduleGroupName: string;
 
@@ -77,11 +87,13 @@ export class Healthcheck extends pulumi.ComponentResource {
       parent,
     );
 
+    const queues = changeQueues(`${name}-changes`, { namePrefix: args.namePrefix, functionTimeoutSeconds: HEALTHCHECK_TIMEOUT_SECONDS }, parent);
     const policyArgs: HealthcheckPolicyArgs = {
       scope: args.scope,
       runLedgerTableArn: args.runLedgerTable.arn,
       alertStateTableArn: this.alertStateTable.arn,
       definitionCacheTableArn: this.definitionCacheTable.arn,
+      changeQueueArn: queues.queue.arn,
       alertTopicArn: args.alertTopicArn,
       remediationTableArn: this.remediationTable.arn,
       writableGroupArns: args.writableGroups.map((group) => group.arn),
@@ -95,13 +107,13 @@ export class Healthcheck extends pulumi.ComponentResource {
         bundleName: 'healthcheck',
         entry: HEALTHCHECK_ENTRY,
         description: 'Proves every schedule targets something that exists and has run; alerts; optional auto-fix',
-        timeoutSeconds: TIMEOUT_SECONDS,
+        timeoutSeconds: HEALTHCHECK_TIMEOUT_SECONDS,
         memoryMb: 512,
         logRetentionDays: args.logRetentionDays,
         environment: healthcheckEnvironment(args, this.alertStateTable, this.remediationTable, this.definitionCacheTable),
         // Scheduler invokes asynchronously; Lambda's own 2 retries would run a failed check 3 times in a
         // row. The next run, 5 minutes later, is the retry.
-        asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: TIMEOUT_SECONDS },
+        asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: HEALTHCHECK_TIMEOUT_SECONDS },
         policies: {
           'checks-read': checkReadStatements(policyArgs),
           'own-state': ownStateStatements(policyArgs),
@@ -123,13 +135,14 @@ export class Healthcheck extends pulumi.ComponentResource {
         expression: HEALTHCHECK_RATE,
         functionArn: this.lambda.functionArn,
         deadLetterQueueName: `${args.namePrefix}-healthcheck-dlq`,
-        retry: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: TIMEOUT_SECONDS },
+        retry: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: HEALTHCHECK_TIMEOUT_SECONDS },
       },
       parent,
     );
     this.schedule = this.runner.schedule;
     this.deadLetterQueue = this.runner.deadLetterQueue;
-    this.changes = changeChecks(`${name}-changes`, { namePrefix: args.namePrefix, functionArn: this.lambda.functionArn, functionName: this.lambda.functionName }, parent);
+    this.changes = changeChecks(`${name}-changes`, { namePrefix: args.namePrefix, queues, functionArn: this.lambda.functionArn, dependsOn: [this.lambda] }, parent);
+    this.trail = args.changeTrail === 'create' ? changeTrail(`${name}-trail`, { namePrefix: args.namePrefix, scope: args.scope }, parent) : undefined;
     this.registerOutputs({ functionName: this.functionName, scheduleName: this.schedule.name });
   }
 }

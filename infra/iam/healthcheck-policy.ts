@@ -28,6 +28,8 @@ export interface HealthcheckPolicyArgs {
   alertStateTableArn: pulumi.Input<string>;
   /** The schedule-definition cache: read and written in batches, nothing else. */
   definitionCacheTableArn: pulumi.Input<string>;
+  /** The change queue its SQS event source reads (infra/change-checks.ts). */
+  changeQueueArn: pulumi.Input<string>;
   alertTopicArn: pulumi.Input<string>;
   /** Only used with auto-fix: backups and the audit log of every change. */
   remediationTableArn: pulumi.Input<string>;
@@ -96,6 +98,8 @@ export const OWN_STATE_ACTIONS = Object.freeze({
   alertState: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   definitionCache: SCHEDULE_DEFINITION_ACTIONS,
   remediation: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  /** What Lambda's SQS event source does with the function's role: exactly these three. */
+  changeQueue: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
 } as const);
 
 export class UnscopedActionError extends Error {
@@ -138,11 +142,12 @@ export function autoFixStatements(args: HealthcheckPolicyArgs): Statement[] {
   ];
 }
 
-/** Publishing alerts, remembering what was alerted, and the schedule definitions it already read. */
+/** Publishing alerts, remembering what was alerted, the schedule definitions it already read, and its change queue. */
 export function ownStateStatements(args: HealthcheckPolicyArgs): Statement[] {
   return [
     { Sid: 'PublishAlerts', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.alertTopic], Resource: [args.alertTopicArn] },
     { Sid: 'AlertState', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.alertState], Resource: [args.alertStateTableArn] },
     { Sid: 'DefinitionCache', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.definitionCache], Resource: [args.definitionCacheTableArn] },
+    { Sid: 'ConsumeScheduleChanges', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.changeQueue], Resource: [args.changeQueueArn] },
   ];
 }

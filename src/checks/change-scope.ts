@@ -1,6 +1,7 @@
 /**
- * A change-driven check's scope: the schedules one CloudTrail event can have broken, and how collect
- * narrows its listing to them (change-event.ts turns the event into a ChangeScope).
+ * A change-driven check's scope: the schedules one CloudTrail event (or a burst of them, merged by
+ * change-batch.ts) can have broken, and how collect narrows its listing to them (change-event.ts turns
+ * one event into a ChangeScope).
  *
  * - Named schedules (CreateSchedule, UpdateSchedule): one ListSchedules per schedule with its group and
  *   the exact name as NamePrefix, then an exact-name match (the prefix also returns `name-2`). Only
@@ -48,13 +49,45 @@ export interface ChangeCause {
   account?: string;
 }
 
-export interface ChangeScope extends ChangeTargets {
+/** A call of the same batch that failed (errorCode): it changed nothing, so nothing was checked for it. */
+export interface IgnoredChange {
   cause: ChangeCause;
+  reason: string;
 }
 
-/** `UpdateSchedule by arn:aws:sts::…:assumed-role/deployer/alice at 2026-11-23T14:35:02Z`. */
-export function describeCause(cause: ChangeCause): string {
-  return `${cause.eventName} by ${cause.actor ?? 'an unknown caller'} at ${cause.eventTime}`;
+export interface ChangeScope extends ChangeTargets {
+  /** The earliest change: the one the email and the logs name. */
+  cause: ChangeCause;
+  /**
+   * Every change merged into this scope, earliest first (`causes[0]` is `cause`): a burst delivered as
+   * one batch (change-batch.ts). Absent for a single change.
+   */
+  causes?: readonly ChangeCause[];
+  /** Failed calls of the same batch, left out of the scope. Absent when there were none. */
+  ignored?: readonly IgnoredChange[];
+}
+
+/**
+ * `UpdateSchedule by arn:aws:sts::…:assumed-role/deployer/alice at 2026-11-23T14:35:02Z`, and for a
+ * merged burst `… and 11 more changes (UpdateSchedule ×12)`: one line that still says how big it was.
+ */
+export function describeCause(change: ChangeCause | Pick<ChangeScope, 'cause' | 'causes'>): string {
+  const { cause, causes = [] } = 'cause' in change ? change : { cause: change };
+  const first = `${cause.eventName} by ${cause.actor ?? 'an unknown caller'} at ${cause.eventTime}`;
+  if (causes.length <= 1) return first;
+  const callers = new Set(causes.map((c) => c.actor ?? '')).size;
+  const more = causes.length - 1;
+  return `${first} and ${more} more change${more === 1 ? '' : 's'}${callers > 1 ? ` by ${callers} callers in all` : ''} (${countByName(causes)})`;
+}
+
+/** `UpdateSchedule ×11, DeleteCluster ×1`: most frequent first. */
+export function countByName(causes: readonly ChangeCause[]): string {
+  const counts = new Map<string, number>();
+  for (const c of causes) counts.set(c.eventName, (counts.get(c.eventName) ?? 0) + 1);
+  return [...counts]
+    .sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
+    .map(([name, n]) => `${name} ×${n}`)
+    .join(', ');
 }
 
 /** `ops-pipeline/dispatcher, cluster ops-pipeline, task definition worker:3`, for logs and results. */

@@ -48,6 +48,10 @@ export interface ChangeSummary extends CauseFields {
   checked?: string[];
   nothingToCheck?: boolean;
   reason?: string;
+  /** A batch: how many changes the run was for (absent for one). */
+  changes?: number;
+  /** A batch: how many failed calls it left out (absent when none, or for one ignored call). */
+  ignoredCalls?: number;
 }
 
 export interface CauseFields {
@@ -55,17 +59,18 @@ export interface CauseFields {
   eventTime: string;
   actor?: string;
   eventId?: string;
-  /** `UpdateSchedule by <actor> at <time>`. */
+  /** `UpdateSchedule by <actor> at <time>` (`… and 11 more changes (UpdateSchedule ×12)` for a batch). */
   description: string;
 }
 
-export function causeFields(cause: ChangeCause): CauseFields {
+/** The earliest change's fields; `causes`, a batch's every change, only widens the description. */
+export function causeFields(cause: ChangeCause, causes?: readonly ChangeCause[]): CauseFields {
   return {
     eventName: cause.eventName,
     eventTime: cause.eventTime,
     ...(cause.actor !== undefined ? { actor: cause.actor } : {}),
     ...(cause.eventId !== undefined ? { eventId: cause.eventId } : {}),
-    description: describeCause(cause),
+    description: describeCause(causes !== undefined ? { cause, causes } : cause),
   };
 }
 
@@ -93,6 +98,17 @@ export function resultSummary(result: HealthcheckResult): HealthcheckSummary {
     },
     counters: result.counters,
     errors: result.errors,
-    ...(result.change ? { change: { trigger: 'change', ...causeFields(result.change.cause), checked: result.change.checked, nothingToCheck: result.change.nothingToCheck } } : {}),
+    ...(result.change ? { change: changeSummary(result.change) } : {}),
+  };
+}
+
+function changeSummary(change: NonNullable<HealthcheckResult['change']>): ChangeSummary {
+  return {
+    trigger: 'change',
+    ...causeFields(change.cause, change.causes),
+    checked: change.checked,
+    nothingToCheck: change.nothingToCheck,
+    ...(change.causes !== undefined ? { changes: change.causes.length } : {}),
+    ...(change.ignored !== undefined ? { ignoredCalls: change.ignored.length } : {}),
   };
 }

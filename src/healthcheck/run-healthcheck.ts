@@ -8,8 +8,8 @@
  *   → metrics (metric-contract.ts) → the alert policy and its email (only when `notify`)
  *   → a result document.
  *
- * A change-driven run (`change`, from a CloudTrail event: change-trigger.ts) does the same for only the
- * schedules that change can affect: the same findings, the same auto-fix with backups (it can only touch
+ * A change-driven run (`change`, from a CloudTrail event or a burst of them merged into one scope:
+ * change-trigger.ts) does the same for only the schedules those changes can affect: the same findings, the same auto-fix with backups (it can only touch
  * what it checked), and the alert policy scoped to what it looked at, so the 5-minute run that later
  * sees the same fault stays silent. It emits changeRunMetrics, never the fleet gauges.
  *
@@ -18,7 +18,7 @@
  * out. Only a failed check throws, and even then the Heartbeat (a change-driven run: ChangeChecks) and
  * CheckErrors are in the sink first.
  */
-import { describeCause, describeTargets, type ChangeCause, type ChangeScope } from '../checks/change-scope.ts';
+import { describeCause, describeTargets, type ChangeCause, type ChangeScope, type IgnoredChange } from '../checks/change-scope.ts';
 import { runCheck, type CheckOptions, type CheckResult } from '../checks/run-check.ts';
 import { scheduleId, type Snapshot } from '../checks/model.ts';
 import { Severity } from '../checks/finding.ts';
@@ -69,7 +69,12 @@ export interface HealthcheckOptions extends Omit<CheckOptions, 'calls' | 'knownC
 
 /** What a change-driven run was for and what it looked at, for the result document, logs and email. */
 export interface ChangeRun {
+  /** The earliest change. */
   cause: ChangeCause;
+  /** A batch: every change the run was for, earliest first (absent for one). */
+  causes?: ChangeCause[];
+  /** A batch: the failed calls it left out, they changed nothing (absent when none). */
+  ignored?: IgnoredChange[];
   /** What the change named: `group/name` ids, cluster and task-definition references. */
   requested: { schedules: string[]; clusters: string[]; taskDefinitions: string[] };
   /** The schedules the check looked at (`group/name`): the alert policy's scope. */
@@ -127,7 +132,10 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
     errors.push({ stage: 'event', message: `the event could not scope the check, so everything was checked: ${options.unscopedBecause}` });
     log.error('event could not scope the check; checking every schedule', { stage: 'event', reason: options.unscopedBecause });
   }
-  if (change) log.info('change-driven check', { change: { cause: change.cause, scope: describeTargets(change) } });
+  if (change) {
+    const batch = { ...(change.causes ? { changes: change.causes.length } : {}), ...(change.ignored ? { ignoredCalls: change.ignored.length } : {}) };
+    log.info('change-driven check', { change: { cause: change.cause, ...batch, scope: describeTargets(change) } });
+  }
 
   let check: CheckResult;
   try {
@@ -209,6 +217,8 @@ function changeRun(change: ChangeScope, snapshot: Snapshot): ChangeRun {
   const checked = lookedAt(snapshot);
   return {
     cause: change.cause,
+    ...(change.causes ? { causes: [...change.causes] } : {}),
+    ...(change.ignored ? { ignored: [...change.ignored] } : {}),
     requested: { schedules: change.schedules.map(scheduleId), clusters: [...change.clusters], taskDefinitions: [...change.taskDefinitions] },
     checked,
     nothingToCheck: checked.length === 0,
@@ -278,7 +288,7 @@ async function alertStep(
       fixCommand: () => fixCommand(deps, check, plan, options.region),
       notes: note !== undefined ? [note] : [],
       ...scope,
-      ...(options.change ? { cause: `Checked because of ${describeCause(options.change.cause)}.` } : {}),
+      ...(options.change ? { cause: `Checked because of ${describeCause(options.change)}.` } : {}),
       ...options.alert,
     });
     if (outcome.status === 'decided') {

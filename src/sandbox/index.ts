@@ -3,7 +3,7 @@ export { DEFAULT_TASK_RUNNING_SECONDS, MOTO_HOST, MOTO_INSTALL_HINT, configureMo
 export type { MotoServer, MotoSettings, StartMotoOptions } from './moto-server.ts';
 export { assertLoopbackEndpoint, motoAnswers, readMotoModelData, resetMoto, sentSnsNotifications, setMotoTransition } from './moto-api.ts';
 export type { MotoModelData, MotoTransition, SentSnsNotification } from './moto-api.ts';
-export { SANDBOX_DEFAULT_REGION, createSandboxClients, sandboxEnvironment, startSandbox } from './sandbox.ts';
+export { SANDBOX_DEFAULT_REGION, SANDBOX_DEFINITION_CACHE_TABLE, createSandboxClients, sandboxEnvironment, sandboxOpsEnvironment, startSandbox } from './sandbox.ts';
 export type { Sandbox, StartSandboxOptions } from './sandbox.ts';
 export { MARKET_CRITICAL_TAG, PlantedFault, SCENARIOS_DIR, generateScenario, listScenarioNames, loadScenario, parseScenario, validateScenario } from './scenario.ts';
 export type { GenerateScenarioOptions, Scenario, ScenarioSchedule } from './scenario.ts';

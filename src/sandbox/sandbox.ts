@@ -37,6 +37,18 @@ export function sandboxEnvironment(endpoint: string, region: string): Record<str
   };
 }
 
+/** The schedule-definition cache `ops sandbox up` creates: the stack's `<prefix>-schedule-definitions`, prefix `ops`. */
+export const SANDBOX_DEFINITION_CACHE_TABLE = 'ops-schedule-definitions';
+
+/**
+ * What `ops` reads on top of the AWS lines for the tables `ops sandbox up` creates besides the
+ * scenario. Not part of sandboxEnvironment: tests and scripts point that at a moto where nobody
+ * created the table, and every check there would warn that it is missing.
+ */
+export function sandboxOpsEnvironment(): Record<string, string> {
+  return { OPS_DEFINITION_CACHE_TABLE: SANDBOX_DEFINITION_CACHE_TABLE };
+}
+
 export interface StartSandboxOptions extends StartMotoOptions {
   /** A scenario, a scenario name / path, or none for an empty sandbox. */
   scenario?: Scenario | string;

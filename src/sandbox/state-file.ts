@@ -20,6 +20,9 @@ const stateSchema = z.object({
   schedules: z.number().int().min(0),
   firing: z.boolean(),
   startedAt: z.string(),
+  // Optional: a state file written before `up` created them still reads, so `down` can stop that sandbox.
+  changeQueueUrl: z.string().optional(),
+  definitionCacheTable: z.string().optional(),
 });
 export type SandboxState = z.infer<typeof stateSchema>;
 

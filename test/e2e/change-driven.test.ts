@@ -3,8 +3,9 @@
  * from the 09:30 open on Monday 2026-11-23; a bad UpdateSchedule through the real Scheduler API; the
  * change detector's next tick puts one CloudTrail-shaped event on moto's default bus; the sandbox's
  * change rule delivers it to its queue; the consumer runs the scoped healthcheck, which emails (or,
- * with auto-fix, repairs) before the schedule's next fire. Emails are read from the alert topic's
- * capture queue.
+ * with auto-fix, repairs) before the schedule's next fire. A deploy that repoints all 12 ECS schedules
+ * at one instant is one batch, one run and one email, not twelve. Emails are read from the alert
+ * topic's capture queue.
  */
 import { GetScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
@@ -19,6 +20,7 @@ import { HealthMetric } from '../../src/healthcheck/metric-contract.ts';
 import { recordingLog, recordingSink, type RecordingSink } from '../../src/healthcheck/ports.ts';
 import { runHealthcheck, type HealthcheckDeps, type HealthcheckOptions } from '../../src/healthcheck/run-healthcheck.ts';
 import { nyse } from '../../src/market/index.ts';
+import { listScheduleSummaries } from '../../src/sandbox/aws/scheduler-api.ts';
 import { sandboxActor } from '../../src/sandbox/change-events.ts';
 import { drainQueue } from './aws-evidence.ts';
 import { seededSandbox, type SeededSandbox } from './sandbox-harness.ts';
@@ -101,6 +103,12 @@ async function repoint(sb: SeededSandbox, group: string, name: string, clusterNa
       Target: { ...before.Target!, Arn: `arn:aws:ecs:${sb.scenario.region}:${sb.seed.account}:cluster/${clusterName}` },
     }),
   );
+}
+
+/** `group/name` of every schedule whose target is an ECS cluster (the healthy scenario has 12). */
+async function ecsSchedules(sb: SeededSandbox): Promise<{ group: string; name: string }[]> {
+  const all = await listScheduleSummaries(sb.clients.scheduler);
+  return all.filter((s) => s.targetArn.includes(':cluster/')).map((s) => ({ group: s.group, name: s.name }));
 }
 
 const ran = (run: unknown) => {
@@ -187,6 +195,76 @@ describe('a bad UpdateSchedule, with auto-fix', () => {
     expect(echoed.alert).toMatchObject({ sent: false });
     expect(await emails(w.sb)).toEqual([]);
     // And that is the end of it: no further event.
+    expect((await w.changes.step()).tick.emitted).toEqual([]);
+  });
+});
+
+describe('a deploy that repoints all 12 ECS schedules to a missing cluster at one instant', () => {
+  async function burst(w: World): Promise<string[]> {
+    const schedules = await ecsSchedules(w.sb);
+    expect(schedules).toHaveLength(12);
+    w.sb.clock.set(at(10, 5));
+    for (const s of schedules) await repoint(w.sb, s.group, s.name, 'ops-pipeline');
+    w.sb.clock.set(at(10, 30));
+    return schedules.map((s) => `${s.group}/${s.name}`).sort();
+  }
+
+  it('without auto-fix: one tick, ONE scoped run, exactly one alert email naming all 12', async () => {
+    const w = await world(false);
+    const ids = await burst(w);
+
+    const { tick, drain } = await w.changes.step();
+
+    expect(tick.emitted).toHaveLength(12);
+    expect(drain).toMatchObject({ handled: 12, failed: 0 });
+    expect(drain.deliveries).toHaveLength(1);
+    expect(drain.deliveries[0]?.messageIds).toHaveLength(12);
+    const result = ran(drain.deliveries[0]?.result);
+    expect(result.change?.checked).toEqual(ids);
+    expect(result.change?.causes).toHaveLength(12);
+    expect(result.report.findings.filter((f) => f.code === 'TARGET_CLUSTER_NOT_FOUND').map((f) => `${f.schedule?.group}/${f.schedule?.name}`).sort()).toEqual(ids);
+    expect(result.alert).toMatchObject({ status: 'decided', sent: true, kind: 'alert' });
+    const sent = await emails(w.sb);
+    expect(sent.map((e) => e.subject)).toEqual(['[CRITICAL] 12 schedules target missing cluster ops-pipeline']);
+    for (const id of ids) expect(sent[0]?.body, id).toContain(id);
+    expect(sent[0]?.body).toContain(`Checked because of UpdateSchedule by ${sandboxActor(w.sb.seed.account)} at 2026-11-23T14:40:30Z and 11 more changes (UpdateSchedule ×12).`);
+    expect(w.sink.data.filter((d) => d.name === HealthMetric.ChangeChecks).map((d) => d.value)).toEqual([1]);
+
+    // Nothing new: the next tick emits nothing, and nothing more is sent.
+    w.sb.clock.set(at(11));
+    const quiet = await w.changes.step();
+    expect(quiet.drain.deliveries).toEqual([]);
+    expect(await emails(w.sb)).toEqual([]);
+  });
+
+  it('with auto-fix: one run repairs all 12, exactly one [AUTO-FIXED] email, and the run its 12 writes trigger is silent', async () => {
+    const w = await world(true);
+    const ids = await burst(w);
+
+    const { drain } = await w.changes.step();
+
+    expect(drain.deliveries).toHaveLength(1);
+    const result = ran(drain.deliveries[0]?.result);
+    expect(result.autoFix).toMatchObject({ status: 'applied', healed: 12 });
+    expect((await emails(w.sb)).map((e) => e.subject)).toEqual(['[AUTO-FIXED] 12 schedules repointed to cluster ops-pipeline-cluster']);
+    const after = await ecsSchedules(w.sb);
+    expect(after).toHaveLength(12);
+    for (const s of after) {
+      const repaired = await w.sb.clients.scheduler.send(new GetScheduleCommand({ GroupName: s.group, Name: s.name }));
+      expect(repaired.Target?.Arn, `${s.group}/${s.name}`).toBe(w.sb.seed.clusters['ops-pipeline-cluster']);
+    }
+
+    // Auto-fix's 12 UpdateSchedule calls are one burst too: one batch, one run, healthy, silent.
+    await w.sb.firer.advanceTo(at(11));
+    const echo = await w.changes.step();
+    expect(echo.tick.emitted).toHaveLength(12);
+    expect(echo.drain.deliveries).toHaveLength(1);
+    const echoed = ran(echo.drain.deliveries[0]?.result);
+    expect(echoed.change?.checked).toEqual(ids);
+    expect(echoed.autoFix).toEqual({ status: 'nothing-to-fix' });
+    expect(echoed.report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(echoed.alert).toMatchObject({ sent: false });
+    expect(await emails(w.sb)).toEqual([]);
     expect((await w.changes.step()).tick.emitted).toEqual([]);
   });
 });

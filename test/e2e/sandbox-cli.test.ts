@@ -5,13 +5,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, type ScheduleSummary } from '@aws-sdk/client-scheduler';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, UpdateScheduleCommand, type ScheduleSummary } from '@aws-sdk/client-scheduler';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthcheckResult } from '../../src/healthcheck/run-healthcheck.ts';
 import { isAlive } from '../../src/sandbox/process-control.ts';
+import { readSandboxState } from '../../src/sandbox/state-file.ts';
 import { childEnv } from '../support/child-env.ts';
+import { runCli } from '../support/cli-harness.ts';
 
 const OPS = resolve(import.meta.dirname, '../../bin/ops.mjs');
 
@@ -23,7 +29,11 @@ interface ReadyDocument {
   pids: { ops: number; moto: number };
   env: Record<string, string>;
   clock: { kind: string; start?: string; day?: string; dayKind?: string };
+  changeEvents: { detecting: boolean; rule: string; queueName: string; queueUrl: string; queueArn: string };
+  definitionCacheTable: string;
 }
+
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 function run(args: string[], cwd: string): ChildProcess {
   // Only the test's own PATH/HOME reach the child: no AWS settings from the developer's shell.
@@ -83,10 +93,45 @@ describe('ops sandbox up / down as child processes', () => {
       AWS_DEFAULT_REGION: 'us-west-2',
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
+      OPS_DEFINITION_CACHE_TABLE: 'ops-schedule-definitions',
     });
     expect(doc).toMatchObject({ scenario: 'incident-2026-01-29', schedules: 13, pids: { ops: upProcess.pid } });
+    expect(doc.changeEvents).toEqual({
+      detecting: false,
+      rule: 'ops-sandbox-schedule-changes',
+      queueName: 'ops-sandbox-schedule-changes',
+      queueUrl: expect.stringMatching(/\/123456789012\/ops-sandbox-schedule-changes$/) as unknown,
+      queueArn: 'arn:aws:sqs:us-west-2:123456789012:ops-sandbox-schedule-changes',
+    });
+    expect(doc.definitionCacheTable).toBe('ops-schedule-definitions');
     expect(isAlive(doc.pids.moto)).toBe(true);
     expect(existsSync(join(cwd, '.ops', 'sandbox.json'))).toBe(true);
+  });
+
+  it('records the change queue and the cache table in its state file', async () => {
+    expect(await readSandboxState(join(cwd, '.ops', 'sandbox.json'))).toMatchObject({ changeQueueUrl: doc.changeEvents.queueUrl, definitionCacheTable: 'ops-schedule-definitions', firing: false });
+  });
+
+  it('has created the definition-cache table (TTL on), the change queue and the rule that delivers to it', async () => {
+    const config = { endpoint: doc.endpoint, region: doc.region, credentials: CREDENTIALS };
+    const dynamo = new DynamoDBClient(config);
+    const sqs = new SQSClient(config);
+    const events = new EventBridgeClient(config);
+    try {
+      const table = await dynamo.send(new DescribeTableCommand({ TableName: 'ops-schedule-definitions' }));
+      expect(table.Table?.KeySchema).toEqual([{ AttributeName: 'arn', KeyType: 'HASH' }]);
+      const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: 'ops-schedule-definitions' }));
+      expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
+      expect((await sqs.send(new GetQueueUrlCommand({ QueueName: 'ops-sandbox-schedule-changes' }))).QueueUrl).toBe(doc.changeEvents.queueUrl);
+      const rule = await events.send(new DescribeRuleCommand({ Name: 'ops-sandbox-schedule-changes' }));
+      expect(JSON.parse(rule.EventPattern ?? '{}')).toMatchObject({ 'detail-type': ['AWS API Call via CloudTrail'] });
+      const targets = await events.send(new ListTargetsByRuleCommand({ Rule: 'ops-sandbox-schedule-changes' }));
+      expect(targets.Targets?.map((t) => t.Arn)).toEqual([doc.changeEvents.queueArn]);
+    } finally {
+      dynamo.destroy();
+      sqs.destroy();
+      events.destroy();
+    }
   });
 
   it('serves the 13 incident schedules to a plain SDK client', async () => {
@@ -135,6 +180,69 @@ describe('ops sandbox up / down as child processes', () => {
     expect(await again.exit).toBe(0);
     expect(again.stdout()).toContain('No sandbox is running');
   });
+});
+
+describe('ops sandbox up --fire: change events', () => {
+  it('a write after the ready document becomes a CloudTrail event on the queue and a stderr line, which `ops healthcheck --event` checks', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'ops-sandbox-fire-'));
+    const upProcess = run(['sandbox', 'up', '--scenario', 'healthy', '--fire', '--tick', '1', '--json'], cwd);
+    const up = collect(upProcess);
+    let doc: ReadyDocument | undefined;
+    const config = (endpoint: string) => ({ endpoint, region: 'us-west-2', credentials: CREDENTIALS });
+    try {
+      doc = await readyDocument(up, 45_000);
+      expect(doc.changeEvents.detecting).toBe(true);
+      const scheduler = new SchedulerClient(config(doc.endpoint));
+      const sqs = new SQSClient(config(doc.endpoint));
+      try {
+        // The baseline was taken before the ready document: this write is a change.
+        const current = await scheduler.send(new GetScheduleCommand({ GroupName: 'ops-pipeline-market', Name: 'ops-pipeline-dispatcher' }));
+        await scheduler.send(
+          new UpdateScheduleCommand({
+            GroupName: 'ops-pipeline-market',
+            Name: 'ops-pipeline-dispatcher',
+            ScheduleExpression: current.ScheduleExpression,
+            ScheduleExpressionTimezone: current.ScheduleExpressionTimezone,
+            FlexibleTimeWindow: current.FlexibleTimeWindow,
+            State: current.State,
+            Target: { ...current.Target!, Arn: 'arn:aws:ecs:us-west-2:123456789012:cluster/no-such-cluster' },
+          }),
+        );
+        const line = 'change: UpdateSchedule ops-pipeline-market/ops-pipeline-dispatcher → event on the default bus';
+        const deadline = Date.now() + 30_000;
+        while (!up.stderr().includes(line) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        expect(up.stderr()).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${line}$`, 'm'));
+        expect(up.stderr()).not.toContain('change detector');
+
+        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: doc.changeEvents.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        expect(received.Messages).toHaveLength(1);
+        const body = received.Messages?.[0]?.Body ?? '';
+        expect(JSON.parse(body)).toMatchObject({
+          'detail-type': 'AWS API Call via CloudTrail',
+          source: 'aws.scheduler',
+          detail: { eventName: 'UpdateSchedule', requestParameters: { Name: 'ops-pipeline-dispatcher', GroupName: 'ops-pipeline-market' } },
+        });
+
+        // What the README says to do by hand: the message body as a file, then the change-driven check.
+        await writeFile(join(cwd, 'change.json'), body);
+        const check = await runCli(['healthcheck', '--event', 'change.json', '--json'], { env: doc.env, cwd, now: () => new Date() });
+        const result = check.json() as HealthcheckResult;
+        expect(result.change).toMatchObject({ cause: { eventName: 'UpdateSchedule' }, checked: ['ops-pipeline-market/ops-pipeline-dispatcher'] });
+        expect(result.report.findings.map((f) => f.code)).toContain('TARGET_CLUSTER_NOT_FOUND');
+        expect(check.stderr).not.toContain('definition cache');
+        expect(check.exitCode).toBe(1);
+      } finally {
+        scheduler.destroy();
+        sqs.destroy();
+      }
+      const down = collect(run(['sandbox', 'down', '--json'], cwd));
+      expect(await down.exit).toBe(0);
+      expect(await up.exit).toBe(0);
+    } finally {
+      for (const pid of [doc?.pids.moto, doc?.pids.ops, upProcess.pid]) if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('ops sandbox up --day', () => {

@@ -37,6 +37,12 @@ describe('parseStackConfig', () => {
     expect(() => parseStackConfig({ ...valid, marketDataSource: 'fixtures', marketDataSeed: 7 })).toThrow(/marketDataSeed: only applies to marketDataSource synthetic/);
   });
 
+  it('assumes an existing CloudTrail trail unless asked to create one', () => {
+    expect(parseStackConfig(valid).changeTrail).toBe('existing');
+    expect(parseStackConfig({ ...valid, changeTrail: 'create' }).changeTrail).toBe('create');
+    expect(() => parseStackConfig({ ...valid, changeTrail: 'yes' })).toThrow(/changeTrail/);
+  });
+
   it('lets config choose the market-critical jobs', () => {
     expect(parseStackConfig({ ...valid, marketCriticalJobs: ['dispatcher'] }).marketCriticalJobs).toEqual(['dispatcher']);
   });

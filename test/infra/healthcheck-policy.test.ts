@@ -33,6 +33,7 @@ function ownStateResources(stack: StackUnderTest): Map<string, string[]> {
   const alertState = arnOf('aws:dynamodb/table:Table', 'ops-pipeline-alert-state');
   const definitionCache = arnOf('aws:dynamodb/table:Table', 'ops-pipeline-schedule-definitions');
   const logGroup = `${arnOf('aws:cloudwatch/logGroup:LogGroup', '/aws/lambda/ops-pipeline-healthcheck')}:*`;
+  const changeQueue = arnOf('aws:sqs/queue:Queue', 'ops-pipeline-schedule-changes');
   return new Map([
     ['sns:Publish', [String(stack.outputs.alertTopicArn)]],
     ['dynamodb:PutItem', [alertState]],
@@ -41,6 +42,10 @@ function ownStateResources(stack: StackUnderTest): Map<string, string[]> {
     ['dynamodb:BatchWriteItem', [definitionCache]],
     ['logs:CreateLogStream', [logGroup]],
     ['logs:PutLogEvents', [logGroup]],
+    // Its SQS event source: the change queue only (infra/change-checks.ts).
+    ['sqs:ReceiveMessage', [changeQueue]],
+    ['sqs:DeleteMessage', [changeQueue]],
+    ['sqs:GetQueueAttributes', [changeQueue]],
   ]);
 }
 
@@ -62,7 +67,7 @@ describe('with autoFix off (the default)', () => {
     for (const action of reads) expect(off.actions, action).toContain(action);
   });
 
-  it('grants nothing else except its own logs, alert topic, alert state and definition cache', () => {
+  it('grants nothing else except its own logs, alert topic, alert state, definition cache and change queue', () => {
     const own = ownStateResources(off.stack);
     for (const statement of off.statements) {
       for (const action of asList(statement.Action)) {

@@ -71,6 +71,11 @@ export function mockState(type: string, logical: string, inputs: Inputs): Inputs
     }
     case 'aws:cloudwatch/metricAlarm:MetricAlarm':
       return { name, arn: arn(`alarm:${name}`, 'cloudwatch') };
+    case 'aws:s3/bucket:Bucket': {
+      // S3 appends a unique suffix to bucketPrefix; bucket ARNs have neither region nor account.
+      const bucket = str(inputs.bucket) ?? `${str(inputs.bucketPrefix) ?? `${logical}-`}20260101000000000000000001`;
+      return { bucket, arn: `arn:aws:s3:::${bucket}` };
+    }
     case 'aws:cloudwatch/dashboard:Dashboard':
       return { dashboardName: name, dashboardArn: `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${name}` };
     default: {

@@ -14,14 +14,17 @@ export interface CloudTrailEventInput {
   requestParameters?: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
   errorCode?: string;
+  /** CloudTrail's eventID (default evt-1); the EventBridge id follows it. */
+  eventId?: string;
 }
 
 export function cloudTrailEvent(input: CloudTrailEventInput): Record<string, unknown> {
   const region = input.region ?? 'us-west-2';
   const eventTime = input.eventTime ?? '2026-11-23T15:00:00Z';
+  const eventId = input.eventId ?? 'evt-1';
   return {
     version: '0',
-    id: 'b1f0c4de-0000-4000-8000-000000000001',
+    id: input.eventId === undefined ? 'b1f0c4de-0000-4000-8000-000000000001' : `eb-${eventId}`,
     'detail-type': 'AWS API Call via CloudTrail',
     source: input.source,
     account: ACCOUNT,
@@ -41,7 +44,7 @@ export function cloudTrailEvent(input: CloudTrailEventInput): Record<string, unk
       responseElements: input.responseElements === undefined ? null : input.responseElements,
       ...(input.errorCode !== undefined ? { errorCode: input.errorCode, errorMessage: 'denied' } : {}),
       requestID: 'req-1',
-      eventID: 'evt-1',
+      eventID: eventId,
       readOnly: false,
       eventType: 'AwsApiCall',
       managementEvent: true,
@@ -51,13 +54,14 @@ export function cloudTrailEvent(input: CloudTrailEventInput): Record<string, unk
   };
 }
 
-export function updateScheduleEvent(group: string, name: string, options: { region?: string; eventTime?: string; errorCode?: string } = {}): Record<string, unknown> {
+export function updateScheduleEvent(group: string, name: string, options: { region?: string; eventTime?: string; errorCode?: string; eventId?: string } = {}): Record<string, unknown> {
   const region = options.region ?? 'us-west-2';
   return cloudTrailEvent({
     source: 'aws.scheduler',
     eventName: 'UpdateSchedule',
     region,
     ...(options.eventTime !== undefined ? { eventTime: options.eventTime } : {}),
+    ...(options.eventId !== undefined ? { eventId: options.eventId } : {}),
     requestParameters: { Name: name, GroupName: group, ScheduleExpression: 'rate(5 minutes)' },
     responseElements: options.errorCode !== undefined ? null : { ScheduleArn: `arn:aws:scheduler:${region}:${ACCOUNT}:schedule/${group}/${name}` },
     ...(options.errorCode !== undefined ? { errorCode: options.errorCode } : {}),
@@ -82,4 +86,24 @@ export function deregisterTaskDefinitionEvent(familyRevision: string, region = '
     requestParameters: { taskDefinition: familyRevision },
     responseElements: { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${familyRevision}`, status: 'INACTIVE' } },
   });
+}
+
+/**
+ * What the healthcheck's SQS event source hands the Lambda for these events: one record per message,
+ * the EventBridge event as the body (a string body is sent as it is).
+ */
+export function sqsBatch(bodies: readonly unknown[], queueArn = `arn:aws:sqs:us-west-2:${ACCOUNT}:ops-pipeline-schedule-changes`): { Records: Record<string, unknown>[] } {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `msg-${i + 1}`,
+      receiptHandle: `handle-${i + 1}`,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1795446000000', SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: '1795446000100' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: 'us-west-2',
+    })),
+  };
 }

@@ -5,9 +5,12 @@
  * run id in every log line, runs the check, and flushes its EMF metrics whatever happened.
  *
  * Event: ignored, except an optional `{ "at": "<ISO instant>" }` to evaluate as of another instant
- * (replays on the sandbox's virtual clock), and a CloudTrail "AWS API Call via CloudTrail" event from
- * the change rule (infra/change-checks.ts), which scopes the run to what that change can affect
- * (src/healthcheck/change-trigger.ts). The result summary is the invocation's return value.
+ * (replays on the sandbox's virtual clock), and the change queue's SQS batch (infra/change-checks.ts:
+ * the change rule's CloudTrail "AWS API Call via CloudTrail" events, up to 100 gathered over 5 s),
+ * which scopes ONE run to what all those changes can affect (src/healthcheck/change-trigger.ts); one
+ * such event on its own works too. The result summary is the invocation's return value. A batch
+ * succeeds or fails as a whole: when the run throws, SQS hands the whole batch out again and, after
+ * the third time, to the changes' dead-letter queue.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients } from '../../aws/clients.ts';

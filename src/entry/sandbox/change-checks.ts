@@ -1,8 +1,9 @@
 /**
  * Change-driven checks on the sandbox, end to end: the change detector puts CloudTrail-shaped events
  * on moto's default bus (src/sandbox/change-events.ts), the sandbox's change rule delivers them to a
- * queue (src/sandbox/aws/change-api.ts), and the consumer (src/sandbox/change-consumer.ts) runs each
- * one through the same runHealthcheckForEvent the Lambda's decisions follow: scoped to the change,
+ * queue (src/sandbox/aws/change-api.ts), and the consumer (src/sandbox/change-consumer.ts) hands all
+ * that a tick produced, as one SQS batch like the deployed event source's, to the same
+ * runHealthcheckForEvent the Lambda's decisions follow: ONE run scoped to every change of the burst,
  * as of the virtual clock.
  *
  * Driving it on a virtual clock, in-process (nothing waits on the wall clock):
@@ -10,7 +11,7 @@
  *   const changes = await startSandboxChangeChecks({ clients, clock, account, region, healthcheck: deps, options });
  *   // … a bad UpdateSchedule at t …
  *   clock.advance(30_000);
- *   const { tick, drain } = await changes.step();   // tick: one UpdateSchedule; drain: the scoped run's result
+ *   const { tick, drain } = await changes.step();   // tick: the UpdateSchedule(s); drain.deliveries[0].result: the one scoped run
  *
  * `start` makes the first tick (the baseline) at once, so only what changes after it is an event.
  */
@@ -18,7 +19,7 @@ import type { AwsClients } from '../../aws/clients.ts';
 import { runHealthcheckForEvent, type TriggeredRun } from '../../healthcheck/change-trigger.ts';
 import type { HealthcheckDeps, HealthcheckOptions } from '../../healthcheck/run-healthcheck.ts';
 import { createChangeWatchPorts, ensureChangeTopology, type ChangeTopology } from '../../sandbox/aws/change-api.ts';
-import { createDeliveryQueues } from '../../sandbox/aws/trading-queues.ts';
+import { createDeadLetterQueuePort } from '../../sandbox/aws/dead-letter-queue-api.ts';
 import { createChangeConsumer, type ChangeConsumer, type ChangeDelivery, type ChangeDrain } from '../../sandbox/change-consumer.ts';
 import { createChangeDetector, type ChangeDetector, type ChangeTick } from '../../sandbox/change-events.ts';
 
@@ -28,9 +29,9 @@ export interface SandboxChangeChecksOptions {
   clock: { now(): Date };
   account: string;
   region: string;
-  /** The healthcheck every event runs (createHealthcheckDeps over the sandbox's clients). */
+  /** The healthcheck every batch of events runs (createHealthcheckDeps over the sandbox's clients). */
   healthcheck: HealthcheckDeps;
-  /** Its options for a run at `now` (runId, notify, autoFix, …); the change scope comes from the event. */
+  /** Its options for a run at `now` (runId, notify, autoFix, …); the change scope comes from the events. */
   options: (now: Date) => Omit<HealthcheckOptions, 'change' | 'unscopedBecause'>;
   onDelivery?: (delivery: ChangeDelivery) => void;
 }
@@ -41,7 +42,7 @@ export interface SandboxChangeChecks {
   consumer: ChangeConsumer;
   /** The baseline tick `start` made. */
   baseline: ChangeTick;
-  /** One detector tick, then a drain of the queue: each change checked, in order. */
+  /** One detector tick, then a drain of the queue: the tick's changes checked in one run (one delivery per batch of up to 100). */
   step(): Promise<{ tick: ChangeTick; drain: ChangeDrain }>;
 }
 
@@ -49,9 +50,11 @@ export async function startSandboxChangeChecks(options: SandboxChangeChecksOptio
   const topology = await ensureChangeTopology(options.clients);
   const detector = createChangeDetector({ ports: createChangeWatchPorts(options.clients), clock: options.clock, account: options.account, region: options.region });
   const consumer = createChangeConsumer<TriggeredRun>({
-    queues: createDeliveryQueues(options.clients.sqs),
+    port: createDeadLetterQueuePort(options.clients.sqs),
     queueUrl: topology.queueUrl,
-    handler: (event) => runHealthcheckForEvent(options.healthcheck, event, options.options(options.clock.now())),
+    queueArn: topology.queueArn,
+    region: options.region,
+    handler: (batch) => runHealthcheckForEvent(options.healthcheck, batch, options.options(options.clock.now())),
     ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
   });
   const baseline = await detector.tick();

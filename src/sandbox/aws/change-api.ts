@@ -1,8 +1,9 @@
 /**
  * The change detector's calls (../change-events.ts) over the SDK, and the sandbox's change rule: on
  * the default bus, with the stack's pattern (src/checks/change-event.ts), delivering to an SQS queue
- * that the change consumer (../change-consumer.ts) reads in the healthcheck Lambda's place. Created
- * idempotently: PutRule and PutTargets replace, CreateQueue returns the existing queue.
+ * as the deployed rule does (infra/change-checks.ts); the change consumer (../change-consumer.ts)
+ * reads it in batches in the place of the healthcheck Lambda's event source. Created idempotently:
+ * PutRule and PutTargets replace, CreateQueue returns the existing queue.
  */
 import { DescribeClustersCommand, ListClustersCommand, ListTaskDefinitionsCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';

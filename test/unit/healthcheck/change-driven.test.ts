@@ -9,7 +9,7 @@ import type { ChangeScope } from '../../../src/checks/change-scope.ts';
 import { runHealthcheckForEvent } from '../../../src/healthcheck/change-trigger.ts';
 import { findingMetricName, HealthMetric } from '../../../src/healthcheck/metric-contract.ts';
 import { runHealthcheck } from '../../../src/healthcheck/run-healthcheck.ts';
-import { ACTOR, cloudTrailEvent, deleteClusterEvent, updateScheduleEvent } from '../../support/cloudtrail-events.ts';
+import { ACTOR, cloudTrailEvent, deleteClusterEvent, sqsBatch, updateScheduleEvent } from '../../support/cloudtrail-events.ts';
 import { alertChecker, dispatcher, metricValue, NOW, options, telemetry, TO, world, type World } from './world.ts';
 
 const DISPATCHER = 'ops-pipeline-market/ops-pipeline-dispatcher';
@@ -150,6 +150,24 @@ describe('runHealthcheckForEvent', () => {
     expect(metricValue(w.sink, HealthMetric.CheckErrors)).toBe(1);
     expect(metricValue(w.sink, HealthMetric.Heartbeat)).toBe(1);
     expect(w.log.lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(['event could not scope the check; checking every schedule']);
+  });
+
+  it('a batch of changes is ONE run: with auto-fix, both broken schedules repaired and one [AUTO-FIXED] email', async () => {
+    const batch = sqsBatch([
+      updateScheduleEvent(telemetry.GroupName!, telemetry.Name!, { eventId: 'evt-t', eventTime: NOW.toISOString() }),
+      updateScheduleEvent(dispatcher.GroupName!, dispatcher.Name!, { eventId: 'evt-d', eventTime: NOW.toISOString() }),
+      updateScheduleEvent(dispatcher.GroupName!, dispatcher.Name!, { eventId: 'evt-d2', eventTime: minutes(-1).toISOString() }),
+    ]);
+
+    const run = await runHealthcheckForEvent(w.deps, batch, options({ autoFix: true }));
+
+    const result = run.status === 'ran' ? run.result : undefined;
+    expect(result?.change).toMatchObject({ checked: [TELEMETRY, DISPATCHER].sort(), cause: { eventId: 'evt-d2' } });
+    expect(result?.change?.causes?.map((c) => c.eventId)).toEqual(['evt-d2', 'evt-t', 'evt-d']);
+    expect(result?.autoFix).toMatchObject({ status: 'applied', healed: 2 });
+    expect(w.published.map((p) => p.Subject)).toEqual(['[AUTO-FIXED] 2 schedules repointed to cluster ops-pipeline-cluster']);
+    expect(metricValue(w.sink, HealthMetric.ChangeChecks)).toBe(1);
+    expect(w.log.lines.filter((l) => l.message === 'change-driven check')).toHaveLength(1);
   });
 
   it('any other event is the 5-minute run', async () => {

@@ -1,6 +1,6 @@
 /**
- * The healthcheck Lambda handed what the change rule delivers: a CloudTrail "AWS API Call via
- * CloudTrail" event. Same module-scope wiring as lambda.test.ts (AWS behind aws-sdk-client-mock,
+ * The healthcheck Lambda handed what the change queue's event source delivers: an SQS batch of
+ * CloudTrail "AWS API Call via CloudTrail" events (and one such event on its own). Same module-scope wiring as lambda.test.ts (AWS behind aws-sdk-client-mock,
  * Powertools output captured). A change event carries no `at`: the handler checks as of its wall
  * clock, so these tests assert only what does not depend on the day (a missing cluster is critical
  * at any hour).
@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HealthcheckSummary } from '../../../src/healthcheck/invocation.ts';
-import { ACTOR, cloudTrailEvent, updateScheduleEvent } from '../../support/cloudtrail-events.ts';
+import { ACTOR, cloudTrailEvent, sqsBatch, updateScheduleEvent } from '../../support/cloudtrail-events.ts';
 import { captureOutput, emfMetrics, type OutputCapture } from './output-capture.ts';
 import { TOPIC_ARN, world, type World } from './world.ts';
 
@@ -59,6 +59,7 @@ afterEach(() => {
 });
 
 const DISPATCHER = 'ops-pipeline-market/ops-pipeline-dispatcher';
+const TELEMETRY = 'ops-pipeline/ops-pipeline-telemetry-ingestor-1m';
 
 describe('healthcheck Lambda handler with a CloudTrail change event', () => {
   it('checks only the schedule the event names, emails about it with the cause, and emits ChangeChecks without the fleet gauges', async () => {
@@ -113,5 +114,60 @@ describe('healthcheck Lambda handler with a CloudTrail change event', () => {
     expect(summary.schedules).toBe(3);
     expect(summary.change).toBeUndefined();
     expect(emfMetrics(stdout.emf()).find((m) => m.name === 'Heartbeat')?.value).toBe(1);
+  });
+});
+
+describe('healthcheck Lambda handler with an SQS batch from the change queue', () => {
+  const dispatcherChanged = updateScheduleEvent('ops-pipeline-market', 'ops-pipeline-dispatcher', { eventId: 'evt-d', eventTime: '2026-11-23T15:00:01Z' });
+  const telemetryChanged = updateScheduleEvent('ops-pipeline', 'ops-pipeline-telemetry-ingestor-1m', { eventId: 'evt-t', eventTime: '2026-11-23T15:00:02Z' });
+  const denied = updateScheduleEvent('ops-pipeline', 'ops-pipeline-alert-checker', { eventId: 'evt-x', errorCode: 'AccessDeniedException' });
+
+  it('runs ONE check for the whole batch: both changed schedules, one email naming both, the failed call left out', async () => {
+    const handler = await loadHandler();
+
+    const summary = await handler(sqsBatch([telemetryChanged, denied, dispatcherChanged]), { awsRequestId: 'batch-1' });
+
+    expect(summary).toMatchObject({ schedules: 2, ok: false, alert: { status: 'decided', sent: true, kind: 'alert' } });
+    expect(summary.change).toMatchObject({
+      trigger: 'change',
+      eventName: 'UpdateSchedule',
+      eventId: 'evt-d',
+      checked: [TELEMETRY, DISPATCHER].sort(),
+      changes: 2,
+      ignoredCalls: 1,
+      description: `UpdateSchedule by ${ACTOR} at 2026-11-23T15:00:01Z and 1 more change (UpdateSchedule ×2)`,
+    });
+    expect([...w.aws.scheduler.gets].sort()).toEqual([TELEMETRY, DISPATCHER].sort());
+    expect(w.published).toHaveLength(1);
+    const body = w.published[0]?.Message ?? '';
+    expect(body).toContain(`Checked because of UpdateSchedule by ${ACTOR} at 2026-11-23T15:00:01Z and 1 more change (UpdateSchedule ×2).`);
+    expect(body).toContain('ops-pipeline-dispatcher');
+    expect(body).toContain('ops-pipeline-telemetry-ingestor-1m');
+    const metrics = emfMetrics(stdout.emf());
+    expect(metrics.filter((m) => m.name === 'ChangeChecks').map((m) => m.value)).toEqual([1]);
+    expect(stdout.logs().filter((l) => l.message === 'change-driven check')).toEqual([expect.objectContaining({ change: expect.objectContaining({ changes: 2, ignoredCalls: 1 }) as unknown })]);
+  });
+
+  it('a batch of failed calls only: nothing read, nothing sent, and why', async () => {
+    const handler = await loadHandler();
+
+    const summary = await handler(sqsBatch([denied, updateScheduleEvent('g', 'n', { eventId: 'evt-y', errorCode: 'ValidationException' })]), { awsRequestId: 'batch-2' });
+
+    expect(summary).toMatchObject({ ok: true, schedules: 0, alert: { status: 'off', reason: 'all 2 calls failed (UpdateSchedule ×2): they changed nothing, so there is nothing to check' } });
+    expect(summary.change).toMatchObject({ trigger: 'ignored', ignoredCalls: 2 });
+    expect(w.aws.scheduler.gets).toEqual([]);
+    expect(w.published).toEqual([]);
+    expect(emfMetrics(stdout.emf())).toEqual([]);
+  });
+
+  it('a record it cannot read makes the batch the full check, with the reason as an error', async () => {
+    const handler = await loadHandler();
+
+    const summary = await handler(sqsBatch([dispatcherChanged, 'not json']), { awsRequestId: 'batch-3' });
+
+    expect(summary.schedules).toBe(3);
+    expect(summary.change).toBeUndefined();
+    expect(summary.errors).toEqual([{ stage: 'event', message: 'the event could not scope the check, so everything was checked: 1 of 2 changes cannot be scoped; message msg-2: the message body is not JSON, so not an EventBridge event' }]);
+    expect(emfMetrics(stdout.emf()).find((m) => m.name === 'CheckErrors')?.value).toBe(1);
   });
 });

@@ -1,15 +1,15 @@
 /**
  * The sandbox's stand-in for CloudTrail (change detector) and for the healthcheck Lambda's event
- * source (change consumer), over in-memory ports: what each tick sees and emits, and what the consumer
- * deletes.
+ * source (change consumer), over in-memory ports: what each tick sees and emits, and how the consumer
+ * batches, hands over and deletes.
  */
 import { describe, expect, it } from 'vitest';
 import { readChangeEvent } from '../../../src/checks/change-event.ts';
-import { createChangeConsumer } from '../../../src/sandbox/change-consumer.ts';
+import { createChangeConsumer, type ChangeBatchEvent, type ChangeQueuePort } from '../../../src/sandbox/change-consumer.ts';
 import { createChangeDetector, sandboxActor, type ChangeEventEntry, type ChangeWatchPorts, type ClusterSeen } from '../../../src/sandbox/change-events.ts';
 import type { ScheduleSummaryModel } from '../../../src/sandbox/schedule-model.ts';
 import { createVirtualClock } from '../../../src/sandbox/virtual-clock.ts';
-import type { QueuedMessage } from '../../../src/sandbox/trading/lambda-runtime.ts';
+import type { QueueMessage } from '../../../src/sandbox/dead-letter-consumer.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -143,65 +143,102 @@ describe('change detector', () => {
 });
 
 describe('change consumer', () => {
+  const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:ops-sandbox-schedule-changes`;
+
   function queue(bodies: string[]) {
-    const pending: QueuedMessage[] = bodies.map((body, i) => ({ messageId: `m-${i}`, receiptHandle: `r-${i}`, body }));
+    const pending: QueueMessage[] = bodies.map((body, i) => ({ messageId: `m-${i}`, receiptHandle: `r-${i}`, body, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {} }));
     const inFlight = new Set<string>();
     const deleted: string[] = [];
-    return {
-      deleted,
-      pending,
-      queues: {
-        receive: (_url: string, max: number) => {
-          // Received messages stay invisible until deleted (a visibility timeout longer than the drain).
-          const visible = pending.filter((m) => !inFlight.has(m.messageId)).slice(0, max);
-          for (const m of visible) inFlight.add(m.messageId);
-          return Promise.resolve(visible);
-        },
-        delete: (_url: string, messages: readonly QueuedMessage[]) => {
-          for (const m of messages) {
-            deleted.push(m.messageId);
-            pending.splice(pending.findIndex((p) => p.messageId === m.messageId), 1);
-          }
-          return Promise.resolve();
-        },
+    const receives: number[] = [];
+    const port: ChangeQueuePort = {
+      receive: (_url, { maxMessages }) => {
+        receives.push(maxMessages);
+        // Received messages stay invisible until deleted (a visibility timeout longer than the drain).
+        const visible = pending.filter((m) => !inFlight.has(m.receiptHandle)).slice(0, maxMessages);
+        for (const m of visible) inFlight.add(m.receiptHandle);
+        return Promise.resolve(visible);
+      },
+      delete: (_url, handles) => {
+        for (const handle of handles) {
+          deleted.push(pending.find((p) => p.receiptHandle === handle)?.messageId ?? `unknown ${handle}`);
+          pending.splice(pending.findIndex((p) => p.receiptHandle === handle), 1);
+        }
+        return Promise.resolve();
       },
     };
+    return { deleted, pending, receives, port };
   }
+  const consumer = <R>(port: ChangeQueuePort, handler: (batch: ChangeBatchEvent) => Promise<R>, extra: { batchSize?: number } = {}) =>
+    createChangeConsumer({ port, queueUrl: 'q', queueArn: QUEUE_ARN, region: REGION, handler, ...extra });
+  const twelve = Array.from({ length: 12 }, (_, i) => JSON.stringify({ n: i + 1 }));
 
-  it('hands each event to the handler in order and deletes it only after the handler returned', async () => {
-    const q = queue(['{"n":1}', '{"n":2}', 'not json']);
-    const seen: unknown[] = [];
-    const consumer = createChangeConsumer({ queues: q.queues, queueUrl: 'q', handler: (event) => Promise.resolve(seen.push(event)) });
+  it('hands a burst of 12 messages to the handler as ONE Lambda-shaped SQS batch, and deletes all 12 once it returned', async () => {
+    const q = queue(twelve);
+    const batches: ChangeBatchEvent[] = [];
+    const drain = await consumer(q.port, (batch) => Promise.resolve(batches.push(batch))).drain();
 
-    const drain = await consumer.drain();
-
-    expect(seen).toEqual([{ n: 1 }, { n: 2 }, 'not json']);
-    expect(q.deleted).toEqual(['m-0', 'm-1', 'm-2']);
-    expect(drain).toMatchObject({ handled: 3, failed: 0, rounds: 2 });
-    expect(drain.deliveries.map((d) => d.result)).toEqual([1, 2, 3]);
+    expect(batches).toHaveLength(1);
+    const records = batches[0]!.Records;
+    expect(records.map((r) => r.messageId)).toEqual(twelve.map((_, i) => `m-${i}`));
+    expect(records[0]).toEqual({
+      messageId: 'm-0',
+      receiptHandle: 'r-0',
+      body: '{"n":1}',
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: QUEUE_ARN,
+      awsRegion: REGION,
+    });
+    expect(q.deleted.sort()).toEqual(twelve.map((_, i) => `m-${i}`).sort());
+    expect(q.pending).toEqual([]);
+    // ReceiveMessage takes 10 at most: 10, then the last 2, then empty.
+    expect(q.receives).toEqual([10, 10, 10]);
+    expect(drain).toMatchObject({ rounds: 3, handled: 12, failed: 0 });
+    expect(drain.deliveries).toEqual([{ messageIds: twelve.map((_, i) => `m-${i}`), events: twelve.map((_, i) => ({ n: i + 1 })), outcome: 'handled', result: 1 }]);
   });
 
-  it('leaves an event whose handler threw on the queue, reports it, and goes on', async () => {
-    const q = queue(['{"n":1}', '{"n":2}']);
-    const consumer = createChangeConsumer({
-      queues: q.queues,
-      queueUrl: 'q',
-      handler: (event) => ((event as { n: number }).n === 1 ? Promise.reject(new Error('check failed')) : Promise.resolve('ok')),
-    });
+  it('keeps every message of the batch when the handler throws, and says why', async () => {
+    const q = queue(['{"n":1}', '{"n":2}', 'not json']);
+    const drain = await consumer(q.port, () => Promise.reject(new Error('check failed'))).drain();
 
-    const drain = await consumer.drain();
+    expect(q.deleted).toEqual([]);
+    expect(q.pending.map((m) => m.messageId)).toEqual(['m-0', 'm-1', 'm-2']);
+    expect(drain).toMatchObject({ handled: 0, failed: 3 });
+    expect(drain.deliveries).toEqual([{ messageIds: ['m-0', 'm-1', 'm-2'], events: [{ n: 1 }, { n: 2 }, 'not json'], outcome: 'failed', error: 'Error: check failed' }]);
+  });
 
-    expect(drain).toMatchObject({ handled: 1, failed: 1 });
-    expect(drain.deliveries[0]).toMatchObject({ messageId: 'm-0', outcome: 'failed', error: 'Error: check failed' });
-    expect(q.deleted).toEqual(['m-1']);
-    expect(q.pending.map((m) => m.messageId)).toEqual(['m-0']);
+  it('splits a backlog bigger than a batch into batches of batchSize, each one handler call', async () => {
+    const q = queue(twelve);
+    const sizes: number[] = [];
+    const drain = await consumer(q.port, (batch) => Promise.resolve(sizes.push(batch.Records.length)), { batchSize: 5 }).drain();
+
+    expect(sizes).toEqual([5, 5, 2]);
+    // Full batches, then the last 2 and an empty answer that ends the drain.
+    expect(q.receives).toEqual([5, 5, 5, 3]);
+    expect(drain).toMatchObject({ handled: 12, failed: 0 });
+    expect(drain.deliveries).toHaveLength(3);
+  });
+
+  it('an empty queue calls nothing', async () => {
+    const q = queue([]);
+    let calls = 0;
+    const drain = await consumer(q.port, () => Promise.resolve(++calls)).drain();
+
+    expect(calls).toBe(0);
+    expect(drain).toEqual({ rounds: 1, handled: 0, failed: 0, deliveries: [] });
   });
 
   it('is bounded: a queue that never empties is a fault, not a hang', async () => {
     let n = 0;
-    const endless = { receive: () => Promise.resolve([{ messageId: `m-${++n}`, receiptHandle: 'r', body: '{}' }]), delete: () => Promise.resolve() };
-    const consumer = createChangeConsumer({ queues: endless, queueUrl: 'q', handler: () => Promise.resolve() });
-
-    await expect(consumer.drain({ maxRounds: 5 })).rejects.toMatchObject({ code: 'CHANGE_QUEUE_NOT_IDLE' });
+    const endless: ChangeQueuePort = {
+      receive: () => Promise.resolve([{ messageId: `m-${++n}`, receiptHandle: `r-${n}`, body: '{}', attributes: {}, messageAttributes: {} }]),
+      delete: () => Promise.resolve(),
+    };
+    const batches: number[] = [];
+    await expect(consumer(endless, (batch) => Promise.resolve(batches.push(batch.Records.length))).drain({ maxRounds: 5 })).rejects.toMatchObject({ code: 'CHANGE_QUEUE_NOT_IDLE' });
+    // What it received before giving up was still handled, as one batch.
+    expect(batches).toEqual([5]);
   });
 });

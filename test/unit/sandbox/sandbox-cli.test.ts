@@ -51,6 +51,15 @@ describe('ops sandbox (no moto needed)', () => {
     const run = await runCli(['sandbox', 'status', '--json'], { cwd });
     expect(run.exitCode).toBe(1);
     expect(run.json()).toMatchObject({ running: false, endpoint: 'http://127.0.0.1:5999', alive: { ops: false, moto: false }, motoAnswers: false });
+    // Written before `up` recorded its change queue and cache table: still readable, the fields null.
+    expect(run.json()).toMatchObject({ changeQueueUrl: null, definitionCacheTable: null });
+  });
+
+  it('status passes on the change queue and the definition-cache table the state file records', async () => {
+    const queue = 'http://127.0.0.1:5999/123456789012/ops-sandbox-schedule-changes';
+    await writeSandboxState(join(cwd, '.ops', 'sandbox.json'), state({ changeQueueUrl: queue, definitionCacheTable: 'ops-schedule-definitions' }));
+    const run = await runCli(['sandbox', 'status', '--json'], { cwd });
+    expect(run.json()).toMatchObject({ changeQueueUrl: queue, definitionCacheTable: 'ops-schedule-definitions' });
   });
 
   it('down cleans up a stale state file without signalling anything', async () => {
@@ -76,6 +85,9 @@ describe('ops sandbox (no moto needed)', () => {
     const help = run.stdout.replace(/\s+/g, ' ');
     expect(help).not.toMatch(/one line per tick/);
     expect(help).toContain('Each tick that invokes something prints one line on stderr (`<time> fired N (K ok, T tasks, errors: CODE×n)`); a tick with nothing due prints nothing.');
+    expect(help).toContain(
+      'Before it fires, each tick also looks for writes (schedules, clusters, task definitions) and puts CloudTrail-shaped events on the default bus, which a rule delivers to the queue ops-sandbox-schedule-changes (one line each: `<time> change: UpdateSchedule group/name → event on the default bus`).',
+    );
   });
 
   it('up rejects a bad --tick before starting anything', async () => {
@@ -93,8 +105,9 @@ describe('ops sandbox (no moto needed)', () => {
 
   it('writes state files atomically and reads them back', async () => {
     const path = join(cwd, '.ops', 'sandbox.json');
-    await writeSandboxState(path, state({ firing: true }));
-    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 1, firing: true });
-    expect(await readSandboxState(path)).toEqual(state({ firing: true }));
+    const recorded = state({ firing: true, changeQueueUrl: 'http://127.0.0.1:5999/123456789012/ops-sandbox-schedule-changes', definitionCacheTable: 'ops-schedule-definitions' });
+    await writeSandboxState(path, recorded);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 1, firing: true, definitionCacheTable: 'ops-schedule-definitions' });
+    expect(await readSandboxState(path)).toEqual(recorded);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { replayIncident, type DemoMode, type DemoResult } from '../../demo/incident-replay.ts';
 import { demoVerdict } from '../../demo/narration.ts';
 import { runTradingPart, tradingVerdict, type TradingDemoResult } from '../../demo/trading-part.ts';
+import { replayBadWrite, type BadWriteMode, type BadWriteResult } from '../../demo/bad-write-part.ts';
 import { startAtomicMotoServer } from '../../../sandbox/trading/atomic-moto.ts';
 import { resolveReplayDay } from '../../../sandbox/replay-day.ts';
 import { SANDBOX_CREDENTIALS } from '../../../aws/clients.ts';
@@ -11,21 +12,23 @@ import { defineCommand } from '../command.ts';
 import type { CliContext } from '../context.ts';
 
 interface Args {
-  part?: 'manual-fix' | 'auto-fix' | 'trading';
+  part?: 'manual-fix' | 'auto-fix' | 'bad-write' | 'trading';
   day?: string;
 }
 
 export const demoCommand = defineCommand<Args>({
   command: 'demo',
-  describe: 'Replay the 2026-01-29 incident on a local sandbox (detection, alert email, repair, recovery), then run the trading workflow through every step (needs no AWS account)',
+  describe:
+    'Replay the 2026-01-29 incident on a local sandbox (detection, alert email, repair, recovery), catch a bad deploy at the write (change-driven checks), then run the trading workflow through every step (needs no AWS account)',
   builder: (y) =>
     y
-      .option('part', { choices: ['manual-fix', 'auto-fix', 'trading'] as const, describe: 'Run only one part (default: all three)' })
+      .option('part', { choices: ['manual-fix', 'auto-fix', 'bad-write', 'trading'] as const, describe: 'Run only one part (default: all four)' })
       .option('day', {
         type: 'string',
         describe: 'New York date to replay from 09:30, YYYY-MM-DD: a regular session, an early close, a holiday or a weekend day (default: the next regular NYSE session on or after today)',
       })
-      .example('$0 demo', 'All three parts, on the next regular trading day')
+      .example('$0 demo', 'All four parts, on the next regular trading day')
+      .example('$0 demo --part bad-write', 'A deploy writes a missing cluster into 12 schedules: repaired before the next fire; then the same without auto-fix')
       .example('$0 demo --part trading', 'Only the trading workflow: one completes, one fails at a risk limit')
       .example('$0 demo --day 2030-12-24 --part auto-fix', 'The self-healing part on an early-close Christmas Eve'),
   run: async (args, ctx) => {
@@ -39,12 +42,18 @@ export const demoCommand = defineCommand<Args>({
     const server = await startAtomicMotoServer({ killOnSignals: true });
     const results: DemoResult[] = [];
     let trading: TradingDemoResult | undefined;
+    const badWrites: BadWriteResult[] = [];
     try {
       print(`ops demo: a local AWS (moto) on ${server.endpoint}; the clock is virtual, so a trading morning takes seconds.`);
       print(`Replaying ${day.description}${args.day === undefined ? ' (the next regular session; pick another with --day YYYY-MM-DD)' : ''}.`);
-      const modes: DemoMode[] = args.part === undefined ? ['manual-fix', 'auto-fix'] : args.part === 'trading' ? [] : [args.part];
+      const modes: DemoMode[] = args.part === undefined ? ['manual-fix', 'auto-fix'] : args.part === 'manual-fix' || args.part === 'auto-fix' ? [args.part] : [];
       for (const mode of modes) {
         results.push(await replayIncident({ endpoint: server.endpoint, clockFile: server.clockFile, day }, mode, { ops: opsAgainst(server.endpoint, ctx), print, workDir }));
+      }
+      if (args.part === undefined || args.part === 'bad-write') {
+        for (const mode of ['auto-fix', 'alert-only'] as BadWriteMode[]) {
+          badWrites.push(await replayBadWrite({ endpoint: server.endpoint, clockFile: server.clockFile, day }, mode, { print, workDir, random: Math.random }));
+        }
       }
       if (args.part === undefined || args.part === 'trading') trading = await runTradingPart({ endpoint: server.endpoint, day }, { ops: opsAgainst(server.endpoint, ctx), print });
     } finally {
@@ -53,23 +62,44 @@ export const demoCommand = defineCommand<Args>({
     }
     const seconds = (Date.now() - started) / 1000;
     print(`\nDone in ${seconds.toFixed(1)} s of wall time; the sandbox is stopped.`);
-    // Each incident part must have seen the fault, repaired it, and then seen a task start; the trading part must have
-    // completed one workflow and stopped the other at its failure. The last line says so, with the exit code.
-    const verdict = results.length > 0 ? demoVerdict(results) : undefined;
-    const tradingOk = trading?.ok ?? true;
-    if (verdict === undefined) print(`ops demo: exit ${tradingOk ? 0 : 1}: ${trading ? tradingVerdict(trading) : 'no part ran'}.`);
-    else if (trading === undefined) print(verdict.line);
-    // With the trading part there are three: "both parts" of the incident verdict means the incident's two.
-    else if (tradingOk) print(`ops demo: ${tradingVerdict(trading)}.\n${verdict.line.replace('both parts', 'both incident parts')}`);
-    else print(`${verdict.line.replace(/^ops demo: exit \d: /, 'ops demo: ')}\nops demo: exit 1: ${tradingVerdict(trading)}.`);
-    const exitCode = (verdict?.exitCode ?? 0) === 0 && (trading?.ok ?? true) ? 0 : 1;
+    // Each part says whether it kept its promise; the last line carries the exit code.
+    const verdict = closingLines(results, badWrites, trading);
+    print(verdict.lines.join('\n'));
+    const exitCode = verdict.exitCode;
     return {
       exitCode,
-      json: { ok: exitCode === 0, day: day.date, dayKind: day.kind, seconds, parts: results, ...(trading !== undefined ? { trading } : {}) },
+      json: { ok: exitCode === 0, day: day.date, dayKind: day.kind, seconds, parts: results, badWrites, ...(trading !== undefined ? { trading } : {}) },
       text: '',
     };
   },
 });
+
+/**
+ * One line per part that ran, then `ops demo: exit N: …`: the incident parts must each have seen the
+ * fault, repaired it and then seen a task start; the bad-write parts must have kept their promise
+ * (repaired before the next fire, or emailed before it, once); the trading part must have completed
+ * one workflow and stopped the other at its failure.
+ */
+export function closingLines(incident: readonly DemoResult[], badWrites: readonly BadWriteResult[], trading: TradingDemoResult | undefined): { exitCode: 0 | 1; lines: string[] } {
+  const lines: string[] = [];
+  const failed: string[] = [];
+  if (incident.length > 0) {
+    const verdict = demoVerdict(incident);
+    lines.push(verdict.line.replace(/^ops demo: exit \d: /, 'ops demo: incident: ').replace('both parts', 'both incident parts'));
+    if (verdict.exitCode !== 0) failed.push('the incident replay');
+  }
+  for (const b of badWrites) {
+    lines.push(`ops demo: bad write (${b.mode}): ${b.verdict}.`);
+    if (!b.ok) failed.push(`the bad write (${b.mode})`);
+  }
+  if (trading !== undefined) {
+    lines.push(`ops demo: trading: ${tradingVerdict(trading)}.`);
+    if (!trading.ok) failed.push('the trading workflow');
+  }
+  if (lines.length === 0) return { exitCode: 1, lines: ['ops demo: exit 1: no part ran.'] };
+  lines.push(failed.length === 0 ? `ops demo: exit 0: every part did what it promised.` : `ops demo: exit 1: ${failed.join(', ')} did not do what it promised.`);
+  return { exitCode: failed.length === 0 ? 0 : 1, lines };
+}
 
 /** Runs `ops` in-process against the sandbox, as of a virtual instant, capturing its output. */
 export function opsAgainst(endpoint: string, parent: CliContext) {

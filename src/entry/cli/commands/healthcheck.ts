@@ -70,7 +70,7 @@ export const healthcheckCommand = defineCommand<Args>({
       .option('definition-cache-table', { type: 'string', describe: DEFINITION_CACHE_TABLE_DESCRIPTION })
       .option('at', { type: 'string', describe: 'Evaluate as of this ISO instant (default: now); for replays on the sandbox clock' })
       .option('runbook-base-url', { type: 'string', describe: 'Prefix for runbook links in the email' })
-      .option('event', { type: 'string', describe: 'Check only what this CloudTrail change event (a JSON file, as EventBridge delivers it) can affect, like the Lambda does' })
+      .option('event', { type: 'string', describe: 'Check only what this CloudTrail change event can affect, like the Lambda does (a JSON file: one event as EventBridge delivers it, a list of them, or an SQS batch; many are one run)' })
       .example('$0 healthcheck', 'What the healthcheck sees and would emit; sends nothing')
       .example('$0 healthcheck --notify --topic-arn arn:aws:sns:us-east-1:123456789012:ops-alerts', 'Email through SNS under the alert policy')
       .example('$0 healthcheck --auto-fix --json', 'Repair what is unambiguous, then report the healed state')
@@ -88,7 +88,7 @@ export const healthcheckCommand = defineCommand<Args>({
     }
     const trigger = args.event !== undefined ? await readEventFile(resolve(ctx.cwd, args.event), args.event) : undefined;
     if (trigger?.kind === 'ignored') {
-      const ignored = { runId: healthcheckRunId(now), ok: true, ignored: true, reason: trigger.reason, change: causeFields(trigger.cause) };
+      const ignored = { runId: healthcheckRunId(now), ok: true, ignored: true, reason: trigger.reason, change: causeFields(trigger.cause), ...(trigger.ignored.length > 1 ? { ignoredCalls: trigger.ignored.length } : {}) };
       return { exitCode: 0, json: ignored, text: `Change ignored: ${trigger.reason}.
   ${describeCause(trigger.cause)}` };
     }
@@ -175,7 +175,8 @@ function renderChangeRun(change: NonNullable<HealthcheckResult['change']>): stri
   const what = change.nothingToCheck
     ? 'no schedule is affected: nothing to check'
     : `checked ${change.checked.length} schedule(s): ${change.checked.slice(0, 10).join(', ')}${change.checked.length > 10 ? ', …' : ''}`;
-  return `Change-driven check: ${describeCause(change.cause)}; ${what}.`;
+  const ignored = change.ignored !== undefined ? `; ${change.ignored.length} failed call(s) ignored` : '';
+  return `Change-driven check: ${describeCause(change)}; ${what}${ignored}.`;
 }
 
 export function renderMetrics(metrics: readonly MetricDatum[]): string {

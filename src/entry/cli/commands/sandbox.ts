@@ -10,7 +10,6 @@ import {
   motoAnswers,
   readSandboxState,
   removeSandboxState,
-  sandboxEnvironment,
   sandboxStatePath,
   startFiringLoop,
   startSandbox,
@@ -26,7 +25,10 @@ import type { CliContext } from '../context.ts';
 import { parseCountOption } from '../parse-instant.ts';
 import { resolveReplayDay, type ReplayDay } from '../../../sandbox/replay-day.ts';
 import { ATOMIC_MOTO_PYTHON } from '../../../sandbox/trading/atomic-moto.ts';
-import { sandboxTradingEnvironment } from '../../../sandbox/trading/names.ts';
+import { SandboxChangeNames } from '../../../sandbox/aws/change-api.ts';
+import type { ChangeDetector } from '../../../sandbox/change-events.ts';
+import { sandboxReadyDocument } from '../../sandbox/sandbox-ready.ts';
+import { changeLines, createSandboxChangeDetector, ensureSandboxChangeResources } from '../../sandbox/sandbox-up-changes.ts';
 import { startSandboxTrading, type RunningTrading } from '../../sandbox/sandbox-up-trading.ts';
 import { dirname } from 'node:path';
 
@@ -59,7 +61,10 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
           'Fire schedules in real time: from the moment the sandbox is ready, every --tick seconds the firer advances to the wall ' +
           'clock and invokes what is due (ECS RunTask, Lambda existence check, SQS/SNS), writing the run ledger and AWS/Scheduler ' +
           'metrics. Each tick that invokes something prints one line on stderr (`<time> fired N (K ok, T tasks, errors: CODE×n)`); ' +
-          'a tick with nothing due prints nothing. Without --fire schedules never fire (moto stores them but does not fire them).',
+          'a tick with nothing due prints nothing. Before it fires, each tick also looks for writes (schedules, clusters, task ' +
+          'definitions) and puts CloudTrail-shaped events on the default bus, which a rule delivers to the queue ' +
+          `${SandboxChangeNames.queue} (one line each: \`<time> change: UpdateSchedule group/name → event on the default bus\`). ` +
+          'Without --fire schedules never fire (moto stores them but does not fire them).',
       })
       .option('tick', { type: 'number', default: 15, describe: 'Seconds between firer ticks with --fire (1-3600)' })
       .option('day', {
@@ -119,6 +124,8 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
         progress('creating the trading stack and starting the local Lambda runtime…');
         trading = await startSandboxTrading(sandbox, { stateDir: dirname(statePath), stderr: ctx.stderr });
       }
+      progress('creating the change rule, its queue and the definition-cache table…');
+      const changes = await ensureSandboxChangeResources(sandbox);
       const state: SandboxState = {
         version: 1,
         pids: { ops: process.pid, moto: sandbox.server.pid },
@@ -129,13 +136,19 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
         schedules: sandbox.seed?.schedules.length ?? 0,
         firing: args.fire,
         startedAt: ctx.now().toISOString(),
+        changeQueueUrl: changes.queueUrl,
+        definitionCacheTable: changes.definitionCacheTable,
       };
       await writeSandboxState(statePath, state);
       try {
-        const ready = readyDocument(sandbox, state, statePath, tick, day, trading);
+        // The sandbox's clock: the wall clock, or the --day clock that moto runs on.
+        const now = day !== undefined ? () => sandbox.now() : ctx.now;
+        // The detector's baseline before the ready document: any write made once it is printed is a change.
+        const detector = args.fire ? await baselineDetector(sandbox, ctx, now) : undefined;
+        const ready = sandboxReadyDocument({ sandbox, state, statePath, tick, ...(day ? { day } : {}), ...(trading ? { trading } : {}), changes });
         if (ctx.announce) ctx.announce(ready);
         else ctx.stderr(`${ready.text}\n`);
-        const loop = args.fire ? startLoop(sandbox, ctx, tick, day !== undefined) : undefined;
+        const loop = detector ? startLoop(sandbox, ctx, tick, now, detector) : undefined;
         const signal = await interrupted;
         await loop?.stop();
         return stoppedOutcome(sandbox, signal, true);
@@ -149,39 +162,18 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
   },
 });
 
-function readyDocument(sandbox: Sandbox, state: SandboxState, statePath: string, tick: number, day: ReplayDay | undefined, trading?: RunningTrading) {
-  const env = { ...sandboxEnvironment(sandbox.endpoint, sandbox.region), ...(trading ? sandboxTradingEnvironment() : {}) };
-  const scenario = state.scenario === null ? 'empty (no scenario)' : `${state.scenario} (${state.schedules} schedules)`;
-  const text = [
-    `# ops sandbox: moto on ${sandbox.endpoint} · scenario ${scenario} · region ${sandbox.region}`,
-    `# clock: ${day ? `virtual, from ${sandbox.clockStart.toISOString()} (${day.description}), running at real speed` : 'the wall clock'}`,
-    `# firing: ${state.firing ? `every ${tick} s on that clock; a line on stderr for each tick that fires something` : 'off (add --fire to run schedules)'}`,
-    ...(trading?.text ?? []),
-    ...Object.entries(env).map(([key, value]) => `export ${key}=${value}`),
-    '# Ctrl-C here, or `ops sandbox down`, stops it.',
-  ].join('\n');
-  const json = {
-    ok: true,
-    status: 'running',
-    endpoint: sandbox.endpoint,
-    port: state.port,
-    region: sandbox.region,
-    scenario: state.scenario,
-    schedules: state.schedules,
-    pids: state.pids,
-    stateFile: statePath,
-    firing: state.firing ? { intervalSeconds: tick } : null,
-    clock: day ? { kind: 'virtual', start: sandbox.clockStart.toISOString(), day: day.date, dayKind: day.kind } : { kind: 'wall' },
-    env,
-    trading: trading?.json ?? null,
-    timings: sandbox.timings,
-  };
-  return { json, text };
+async function baselineDetector(sandbox: Sandbox, ctx: CliContext, now: () => Date): Promise<ChangeDetector> {
+  const detector = createSandboxChangeDetector(sandbox, now);
+  try {
+    await detector.tick();
+  } catch (error) {
+    // The detector keeps no state from a failed look: its first tick that succeeds is the baseline.
+    ctx.stderr(`change detector baseline failed: ${error instanceof Error ? error.message : String(error)}; the next tick takes it\n`);
+  }
+  return detector;
 }
 
-function startLoop(sandbox: Sandbox, ctx: CliContext, tick: number, onDay: boolean) {
-  // The sandbox's clock: the wall clock, or the --day clock that moto runs on.
-  const now = onDay ? () => sandbox.now() : ctx.now;
+function startLoop(sandbox: Sandbox, ctx: CliContext, tick: number, now: () => Date, detector: ChangeDetector) {
   const clock = createVirtualClock(now());
   const ledger = new DynamoRunLedger({ client: sandbox.clients.dynamodb, tableName: sandbox.scenario?.runLedgerTable ?? 'ops-run-ledger' });
   const firer = createFirer({
@@ -194,12 +186,17 @@ function startLoop(sandbox: Sandbox, ctx: CliContext, tick: number, onDay: boole
   });
   return startFiringLoop({
     firer,
+    changes: detector,
     intervalMs: tick * 1_000,
     now,
     onTick: (summary) => {
       if (summary.invocations > 0) ctx.stderr(`${tickLine(summary)}\n`);
     },
     onError: (error) => ctx.stderr(`firer tick failed: ${error instanceof Error ? error.message : String(error)}\n`),
+    onChanges: (changes) => {
+      for (const line of changeLines(changes)) ctx.stderr(`${line}\n`);
+    },
+    onChangeError: (error) => ctx.stderr(`change detector tick failed: ${error instanceof Error ? error.message : String(error)}\n`),
   });
 }
 
@@ -261,7 +258,20 @@ export const sandboxStatusCommand = defineCommand<Record<string, never>>({
     const motoAlive = isOurProcess(state.pids.moto, MOTO_PROCESS_PATTERN);
     const answers = motoAlive && (await motoAnswers(state.endpoint));
     const running = motoAlive && answers;
-    const json = { running, endpoint: state.endpoint, region: state.region, scenario: state.scenario, schedules: state.schedules, firing: state.firing, startedAt: state.startedAt, pids: state.pids, alive: { ops: opsAlive, moto: motoAlive }, motoAnswers: answers };
+    const json = {
+      running,
+      endpoint: state.endpoint,
+      region: state.region,
+      scenario: state.scenario,
+      schedules: state.schedules,
+      firing: state.firing,
+      startedAt: state.startedAt,
+      changeQueueUrl: state.changeQueueUrl ?? null,
+      definitionCacheTable: state.definitionCacheTable ?? null,
+      pids: state.pids,
+      alive: { ops: opsAlive, moto: motoAlive },
+      motoAnswers: answers,
+    };
     const text = running
       ? `Sandbox running on ${state.endpoint} · scenario ${state.scenario ?? 'none'} (${state.schedules} schedules) · region ${state.region} · moto answers · since ${state.startedAt}`
       : `Sandbox state found but not healthy: ops ${opsAlive ? 'alive' : 'gone'}, moto ${motoAlive ? 'alive' : 'gone'}, ${answers ? 'answers' : 'does not answer'}. Run \`ops sandbox down\` to clean up.`;

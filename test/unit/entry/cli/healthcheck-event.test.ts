@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../../../src/entry/cli/context.ts';
 import type { HealthcheckResult } from '../../../../src/healthcheck/run-healthcheck.ts';
-import { ACTOR, cloudTrailEvent, deleteClusterEvent, updateScheduleEvent } from '../../../support/cloudtrail-events.ts';
+import { ACTOR, cloudTrailEvent, deleteClusterEvent, sqsBatch, updateScheduleEvent } from '../../../support/cloudtrail-events.ts';
 import { runCli } from '../../../support/cli-harness.ts';
 import { NOW, TOPIC_ARN, world, type World } from '../../healthcheck/world.ts';
 
@@ -55,6 +55,24 @@ describe('ops healthcheck --event', () => {
     const doc = run.json() as HealthcheckResult;
     expect(doc.change).toMatchObject({ cause: { eventName: 'UpdateSchedule', actor: ACTOR }, checked: ['ops-pipeline-market/ops-pipeline-dispatcher'], nothingToCheck: false });
     expect(doc.metrics.map((m) => m.name)).toEqual(['ChangeChecks', 'CheckErrors', 'AlertPublishFailures', 'SelfHealed', 'AutoFixRefused']);
+    expect(w.published).toHaveLength(1);
+  });
+
+  it.each([
+    ['a list of events', (events: unknown[]) => events],
+    ['an SQS batch', (events: unknown[]) => sqsBatch(events)],
+  ])('%s is one check of every schedule they name', async (_what, wrap) => {
+    const events = [
+      updateScheduleEvent('ops-pipeline-market', 'ops-pipeline-dispatcher', { eventId: 'a' }),
+      updateScheduleEvent('ops-pipeline', 'ops-pipeline-telemetry-ingestor-1m', { eventId: 'b' }),
+      updateScheduleEvent('ops-pipeline', 'ops-pipeline-alert-checker', { eventId: 'c', errorCode: 'AccessDeniedException' }),
+    ];
+    const run = await ops(['--event', await save('burst.json', wrap(events)), '--notify', '--topic-arn', TOPIC_ARN, '--alert-state', 'state.json']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout.split('\n')[0]).toBe(
+      `Change-driven check: UpdateSchedule by ${ACTOR} at 2026-11-23T15:00:00Z and 1 more change (UpdateSchedule ×2); checked 2 schedule(s): ops-pipeline-market/ops-pipeline-dispatcher, ops-pipeline/ops-pipeline-telemetry-ingestor-1m; 1 failed call(s) ignored.`,
+    );
     expect(w.published).toHaveLength(1);
   });
 
