@@ -50,14 +50,36 @@ export const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => 
 export const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
 export const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
 
+/** What every function that emails through the alert policy reads: where, which state, which topic, how loud. */
+export const alertingEnv = {
+  AWS_REGION: z.string().min(1, 'must be set (Lambda sets it)'),
+  AWS_ENDPOINT_URL: optional(z.url()),
+  ALERT_TOPIC_ARN: snsTopicArn,
+  ALERT_STATE_TABLE: tableName,
+  ALERT_STATE_KEY: optional(z.string().min(1)),
+  ALERT_MIN_SEVERITY: optional(z.enum([Severity.critical, Severity.warning])),
+  RUNBOOK_BASE_URL: optional(z.url()),
+  METRICS_NAMESPACE: optional(z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'must be a CloudWatch namespace').refine((v) => !v.startsWith('AWS/'), 'must not start with AWS/')),
+} as const;
+
+type AlertingEnv = z.infer<z.ZodObject<typeof alertingEnv>>;
+
+export function alertingConfig(e: AlertingEnv) {
+  return {
+    region: e.AWS_REGION,
+    ...(e.AWS_ENDPOINT_URL !== undefined ? { endpoint: e.AWS_ENDPOINT_URL } : {}),
+    alertTopicArn: e.ALERT_TOPIC_ARN,
+    alertStateTable: e.ALERT_STATE_TABLE,
+    alertStateKey: e.ALERT_STATE_KEY ?? 'healthcheck',
+    alertMinSeverity: e.ALERT_MIN_SEVERITY ?? HEALTHCHECK_DEFAULTS.alertMinSeverity,
+    ...(e.RUNBOOK_BASE_URL !== undefined ? { runbookBaseUrl: e.RUNBOOK_BASE_URL } : {}),
+    metricsNamespace: e.METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+  };
+}
+
 const envSchema = z
   .object({
-    AWS_REGION: z.string().min(1, 'must be set (Lambda sets it)'),
-    AWS_ENDPOINT_URL: optional(z.url()),
-    ALERT_TOPIC_ARN: snsTopicArn,
-    ALERT_STATE_TABLE: tableName,
-    ALERT_STATE_KEY: optional(z.string().min(1)),
-    ALERT_MIN_SEVERITY: optional(z.enum([Severity.critical, Severity.warning])),
+    ...alertingEnv,
     RUN_LEDGER_TABLE: optional(tableName),
     DEFINITION_CACHE_TABLE: optional(tableName),
     AUTO_FIX: optional(z.enum(['true', 'false'], { error: 'must be true or false' })),
@@ -65,8 +87,6 @@ const envSchema = z
     REMEDIATION_TABLE: optional(tableName),
     REMINDER_HOURS: optional(z.coerce.number().positive().max(24 * 7)),
     MARKET_CRITICAL: optional(z.string()),
-    RUNBOOK_BASE_URL: optional(z.url()),
-    METRICS_NAMESPACE: optional(z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'must be a CloudWatch namespace').refine((v) => !v.startsWith('AWS/'), 'must not start with AWS/')),
   })
   .superRefine((env, ctx) => {
     if (env.AUTO_FIX === 'true' && env.REMEDIATION_TABLE === undefined) {
@@ -86,12 +106,7 @@ export function loadHealthcheckConfig(env: Record<string, string | undefined>): 
   }
   const e = parsed.data;
   return {
-    region: e.AWS_REGION,
-    ...(e.AWS_ENDPOINT_URL !== undefined ? { endpoint: e.AWS_ENDPOINT_URL } : {}),
-    alertTopicArn: e.ALERT_TOPIC_ARN,
-    alertStateTable: e.ALERT_STATE_TABLE,
-    alertStateKey: e.ALERT_STATE_KEY ?? 'healthcheck',
-    alertMinSeverity: e.ALERT_MIN_SEVERITY ?? HEALTHCHECK_DEFAULTS.alertMinSeverity,
+    ...alertingConfig(e),
     ...(e.RUN_LEDGER_TABLE !== undefined ? { runLedgerTable: e.RUN_LEDGER_TABLE } : {}),
     ...(e.DEFINITION_CACHE_TABLE !== undefined ? { definitionCacheTable: e.DEFINITION_CACHE_TABLE } : {}),
     autoFix: e.AUTO_FIX === 'true',
@@ -102,8 +117,6 @@ export function loadHealthcheckConfig(env: Record<string, string | undefined>): 
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== ''),
-    ...(e.RUNBOOK_BASE_URL !== undefined ? { runbookBaseUrl: e.RUNBOOK_BASE_URL } : {}),
-    metricsNamespace: e.METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
   };
 }
 

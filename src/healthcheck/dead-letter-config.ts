@@ -16,10 +16,9 @@
  * | METRICS_NAMESPACE   | no       | Ops/Healthcheck | CloudWatch namespace of the EMF metrics                  |
  */
 import * as z from 'zod';
-import { Severity } from '../checks/finding.ts';
+import type { Severity } from '../checks/finding.ts';
 import { UserError } from '../errors.ts';
-import { envProblems, optional, snsTopicArn, tableName } from './config.ts';
-import { DEFAULT_METRICS_NAMESPACE } from './metric-contract.ts';
+import { alertingConfig, alertingEnv, envProblems } from './config.ts';
 import { HEALTHCHECK_DEFAULTS } from './run-healthcheck.ts';
 
 export interface DeadLetterAlertsConfig {
@@ -34,16 +33,7 @@ export interface DeadLetterAlertsConfig {
   metricsNamespace: string;
 }
 
-const envSchema = z.object({
-  AWS_REGION: z.string().min(1, 'must be set (Lambda sets it)'),
-  AWS_ENDPOINT_URL: optional(z.url()),
-  ALERT_TOPIC_ARN: snsTopicArn,
-  ALERT_STATE_TABLE: tableName,
-  ALERT_STATE_KEY: optional(z.string().min(1)),
-  ALERT_MIN_SEVERITY: optional(z.enum([Severity.critical, Severity.warning])),
-  RUNBOOK_BASE_URL: optional(z.url()),
-  METRICS_NAMESPACE: optional(z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'must be a CloudWatch namespace').refine((v) => !v.startsWith('AWS/'), 'must not start with AWS/')),
-});
+const envSchema = z.object(alertingEnv);
 
 export function loadDeadLetterAlertsConfig(env: Record<string, string | undefined>): DeadLetterAlertsConfig {
   const parsed = envSchema.safeParse(env);
@@ -54,17 +44,9 @@ export function loadDeadLetterAlertsConfig(env: Record<string, string | undefine
       'Fix the Lambda environment variables (see src/healthcheck/dead-letter-config.ts) and redeploy.',
     );
   }
-  const e = parsed.data;
   return {
-    region: e.AWS_REGION,
-    ...(e.AWS_ENDPOINT_URL !== undefined ? { endpoint: e.AWS_ENDPOINT_URL } : {}),
-    alertTopicArn: e.ALERT_TOPIC_ARN,
-    alertStateTable: e.ALERT_STATE_TABLE,
-    alertStateKey: e.ALERT_STATE_KEY ?? 'healthcheck',
-    alertMinSeverity: e.ALERT_MIN_SEVERITY ?? HEALTHCHECK_DEFAULTS.alertMinSeverity,
+    ...alertingConfig(parsed.data),
     // Reminders come only from the 5-minute run; the policy still takes the setting.
     reminderHours: HEALTHCHECK_DEFAULTS.reminderHours,
-    ...(e.RUNBOOK_BASE_URL !== undefined ? { runbookBaseUrl: e.RUNBOOK_BASE_URL } : {}),
-    metricsNamespace: e.METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
   };
 }

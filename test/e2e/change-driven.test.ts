@@ -7,7 +7,7 @@
  * at one instant is one batch, one run and one email, not twelve. Emails are read from the alert
  * topic's capture queue.
  */
-import { GetScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAlertStateStore } from '../../src/alerts/index.ts';
@@ -22,6 +22,7 @@ import { runHealthcheck, type HealthcheckDeps, type HealthcheckOptions } from '.
 import { nyse } from '../../src/market/index.ts';
 import { listScheduleSummaries } from '../../src/sandbox/aws/scheduler-api.ts';
 import { sandboxActor } from '../../src/sandbox/change-events.ts';
+import { repointSchedules } from '../../src/sandbox/aws/deploy-write.ts';
 import { drainQueue } from './aws-evidence.ts';
 import { seededSandbox, type SeededSandbox } from './sandbox-harness.ts';
 
@@ -90,19 +91,7 @@ async function emails(sb: SeededSandbox): Promise<Email[]> {
 
 /** Repoints a schedule through the real API, writing back every other field (UpdateSchedule replaces). */
 async function repoint(sb: SeededSandbox, group: string, name: string, clusterName: string): Promise<void> {
-  const before = await sb.clients.scheduler.send(new GetScheduleCommand({ GroupName: group, Name: name }));
-  await sb.clients.scheduler.send(
-    new UpdateScheduleCommand({
-      Name: before.Name!,
-      GroupName: before.GroupName!,
-      ScheduleExpression: before.ScheduleExpression!,
-      ...(before.ScheduleExpressionTimezone ? { ScheduleExpressionTimezone: before.ScheduleExpressionTimezone } : {}),
-      ...(before.Description ? { Description: before.Description } : {}),
-      State: before.State ?? 'ENABLED',
-      FlexibleTimeWindow: before.FlexibleTimeWindow!,
-      Target: { ...before.Target!, Arn: `arn:aws:ecs:${sb.scenario.region}:${sb.seed.account}:cluster/${clusterName}` },
-    }),
-  );
+  await repointSchedules(sb.clients.scheduler, [{ group, name }], `arn:aws:ecs:${sb.scenario.region}:${sb.seed.account}:cluster/${clusterName}`);
 }
 
 /** `group/name` of every schedule whose target is an ECS cluster (the healthy scenario has 12). */

@@ -13,8 +13,6 @@
  */
 import { join } from 'node:path';
 import { FileAlertStateStore } from '../../alerts/index.ts';
-import { createSchedulerWriter } from '../../aws/scheduler-writer.ts';
-import { DynamoRunLedger } from '../../aws/run-ledger-store.ts';
 import { createHealthcheckDeps } from '../wiring/healthcheck-aws.ts';
 import { startSandboxChangeChecks } from '../sandbox/change-checks.ts';
 import { createSandboxLoop, type LoopEvent } from '../sandbox/sandbox-loop.ts';
@@ -27,23 +25,16 @@ import { nyse } from '../../market/index.ts';
 import { createFileAuditLog } from '../../remediate/audit-log.ts';
 import { createFileBackupStore } from '../../remediate/backup.ts';
 import { DEFAULT_MAX_CHANGES } from '../../remediate/change-limit.ts';
-import { projectWritable, withTargetArn } from '../../remediate/schedule-document.ts';
-import { keepSubjects, readInbox, type ReceivedEmail } from '../../sandbox/aws/inbox.ts';
+import { readInbox, type ReceivedEmail } from '../../sandbox/aws/inbox.ts';
+import { repointSchedules } from '../../sandbox/aws/deploy-write.ts';
 import { createDeadLetterQueuePort } from '../../sandbox/aws/dead-letter-queue-api.ts';
 import { createDeadLetterConsumer } from '../../sandbox/dead-letter-consumer.ts';
-import { createFirer } from '../../sandbox/firer.ts';
-import { motoFollowedClock } from '../../sandbox/moto-clock.ts';
-import { resetSandbox } from '../../sandbox/moto-server.ts';
-import { createSandboxClients } from '../../sandbox/sandbox.ts';
-import { loadScenario } from '../../sandbox/scenario.ts';
-import { seedScenario } from '../../sandbox/seed.ts';
 import { formatClock } from '../../time-format.ts';
-import type { DemoSandbox } from './incident-replay.ts';
+import { seedDemo, type DemoSandbox } from './demo-sandbox.ts';
 
 export type BadWriteMode = 'auto-fix' | 'alert-only';
 
 const SCENARIO = 'healthy';
-const TOPIC = 'ops-pipeline-alerts';
 const WRONG_CLUSTER = 'ops-pipeline';
 /** The sandbox's CloudTrail looks every second: the detection delay the demo shows. */
 const TICK_MS = 1_000;
@@ -89,18 +80,9 @@ export interface BadWriteIO {
 }
 
 export async function replayBadWrite(sandbox: DemoSandbox, mode: BadWriteMode, io: BadWriteIO): Promise<BadWriteResult> {
-  const { endpoint, day } = sandbox;
+  const { day } = sandbox;
   const open = day.open;
-  await resetSandbox(endpoint);
-  const scenario = await loadScenario(SCENARIO);
-  const clients = createSandboxClients(endpoint, scenario.region);
-  const clock = motoFollowedClock(new Date(open.getTime() - 60_000), sandbox.clockFile);
-  const seed = await seedScenario(scenario, { clients, endpoint });
-  const topic = seed.topics[TOPIC];
-  if (topic === undefined) throw new Error(`scenario ${SCENARIO} has no topic ${TOPIC}`);
-  await keepSubjects(clients.sns, topic.arn);
-  const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable });
-  const firer = createFirer({ clients, clock, ledger, account: seed.account, region: scenario.region });
+  const { scenario, clients, clock, seed, topic, firer } = await seedDemo(sandbox, SCENARIO);
 
   // One alert state for the change-driven runs, the 5-minute runs and the dead-letter consumer, as the
   // deployed Lambdas share one DynamoDB item.
@@ -202,26 +184,13 @@ export async function replayBadWrite(sandbox: DemoSandbox, mode: BadWriteMode, i
   result.timeline.write = write;
   await loop.runUntil(write);
   io.print(`${et(write)} a deploy writes cluster/${WRONG_CLUSTER} (which does not exist) into ${ecsSchedules.length} schedules, keeping every other field`);
-  await deployWrongCluster(clients, ecsSchedules, `arn:aws:ecs:${scenario.region}:${seed.account}:cluster/${WRONG_CLUSTER}`);
+  await repointSchedules(clients.scheduler, ecsSchedules, `arn:aws:ecs:${scenario.region}:${seed.account}:cluster/${WRONG_CLUSTER}`);
   writeDone = true;
   await loop.runUntil(new Date(open.getTime() + END_MINUTE * 60_000));
 
   judge(result);
   for (const line of badWriteTimeline(result, et)) io.print(line);
   return result;
-}
-
-/** The deploy's write: full fidelity (every field kept), one field wrong. */
-async function deployWrongCluster(clients: ReturnType<typeof createSandboxClients>, schedules: readonly { group: string; name: string }[], clusterArn: string): Promise<void> {
-  const writer = createSchedulerWriter(clients.scheduler);
-  for (const s of schedules) {
-    const read = await writer.getScheduleRaw(s);
-    if (read.status !== 'found') throw new Error(`the demo's deploy could not read ${s.group}/${s.name}: ${read.status}`);
-    const projection = projectWritable(read.value, s);
-    if (!projection.ok) throw new Error(`the demo's deploy could not project ${s.group}/${s.name}: ${projection.problems.join('; ')}`);
-    const outcome = await writer.updateSchedule(withTargetArn(projection.update, clusterArn), `demo-deploy-${s.name}`.slice(0, 64));
-    if (!outcome.ok) throw new Error(`the demo's deploy could not write ${s.group}/${s.name}: ${outcome.failure.errorName}`);
-  }
 }
 
 function judge(result: BadWriteResult): void {

@@ -6,22 +6,15 @@
  * real `ops` commands and the AWS APIs of the sandbox; the caller hands in how to run a command.
  */
 import { join } from 'node:path';
-import { DynamoRunLedger } from '../../aws/run-ledger-store.ts';
-import { keepSubjects, readInbox, type ReceivedEmail } from '../../sandbox/aws/inbox.ts';
-import { createFirer, type Firer } from '../../sandbox/firer.ts';
-import { resetSandbox } from '../../sandbox/moto-server.ts';
-import { createSandboxClients } from '../../sandbox/sandbox.ts';
-import { loadScenario } from '../../sandbox/scenario.ts';
-import { seedScenario } from '../../sandbox/seed.ts';
-import { motoFollowedClock } from '../../sandbox/moto-clock.ts';
-import { ReplayDayKind, type ReplayDay } from '../../sandbox/replay-day.ts';
+import { readInbox, type ReceivedEmail } from '../../sandbox/aws/inbox.ts';
+import { ReplayDayKind } from '../../sandbox/replay-day.ts';
+import { seedDemo, type DemoSandbox } from './demo-sandbox.ts';
+import type { Firer } from '../../sandbox/firer.ts';
 import { formatClock } from '../../time-format.ts';
 import { narrateHealthcheck, timelineLines, type HealthcheckDoc, type TimelinePoints } from './narration.ts';
 
 export const DEMO_SCENARIO = 'incident-2026-01-29';
-const TOPIC = 'ops-pipeline-alerts';
 const HEALTHCHECK_EVERY_MINUTES = 5;
-const SEEDED_BEFORE_OPEN_MS = 60_000;
 
 export type DemoMode = 'manual-fix' | 'auto-fix';
 
@@ -31,13 +24,7 @@ export interface OpsRun {
   stderr: string;
 }
 
-/** Where the demo runs: a moto endpoint, the clock file it reads (moto-clock.ts), and the day to replay. */
-export interface DemoSandbox {
-  endpoint: string;
-  /** Without one, moto stamps the wall clock and the check ignores runs due before it "created" the schedules. */
-  clockFile: string | undefined;
-  day: ReplayDay;
-}
+export type { DemoSandbox } from './demo-sandbox.ts';
 
 export interface DemoIO {
   /** Runs `ops <argv>` against the sandbox as of the virtual instant `at`. */
@@ -58,20 +45,10 @@ export interface DemoResult {
 }
 
 export async function replayIncident(sandbox: DemoSandbox, mode: DemoMode, io: DemoIO): Promise<DemoResult> {
-  const { endpoint, day } = sandbox;
+  const { day } = sandbox;
   const open = day.open;
-  await resetSandbox(endpoint);
-  const scenario = await loadScenario(DEMO_SCENARIO);
-  const clients = createSandboxClients(endpoint, scenario.region);
-  // The clock before the seed, a minute before the open: moto dates the broken schedules before it, and
-  // the firer (which fires what is due after its start) performs, and fails, the 09:30 runs.
-  const clock = motoFollowedClock(new Date(open.getTime() - SEEDED_BEFORE_OPEN_MS), sandbox.clockFile);
-  const seed = await seedScenario(scenario, { clients, endpoint });
-  const topic = seed.topics[TOPIC];
-  if (topic === undefined) throw new Error(`scenario ${DEMO_SCENARIO} has no topic ${TOPIC}`);
-  await keepSubjects(clients.sns, topic.arn);
-  const ledger = new DynamoRunLedger({ client: clients.dynamodb, tableName: scenario.runLedgerTable });
-  const firer = createFirer({ clients, clock, ledger, account: seed.account, region: scenario.region });
+  // Seeded a minute before the open: the firer performs, and fails, the 09:30 runs.
+  const { clients, topic, firer } = await seedDemo(sandbox, DEMO_SCENARIO);
 
   const result: DemoResult = { mode, day: day.date, timeline: {}, emails: [], healthchecks: [] };
   const files = {
