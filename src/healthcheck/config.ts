@@ -26,13 +26,19 @@ import { UserError } from '../errors.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './metric-contract.ts';
 import { HEALTHCHECK_DEFAULTS } from './run-healthcheck.ts';
 
-export interface HealthcheckConfig {
+/** What every function that emails through the alert policy is configured with (alertingConfig). */
+export interface AlertingConfig {
   region: string;
   endpoint?: string;
   alertTopicArn: string;
   alertStateTable: string;
   alertStateKey: string;
   alertMinSeverity: Severity;
+  runbookBaseUrl?: string;
+  metricsNamespace: string;
+}
+
+export interface HealthcheckConfig extends AlertingConfig {
   runLedgerTable?: string;
   definitionCacheTable?: string;
   autoFix: boolean;
@@ -40,8 +46,6 @@ export interface HealthcheckConfig {
   remediationTable?: string;
   reminderHours: number;
   marketCritical: string[];
-  runbookBaseUrl?: string;
-  metricsNamespace: string;
 }
 
 // Infrastructure often sets a variable to "" rather than leaving it out: both mean "not set".
@@ -64,7 +68,7 @@ export const alertingEnv = {
 
 type AlertingEnv = z.infer<z.ZodObject<typeof alertingEnv>>;
 
-export function alertingConfig(e: AlertingEnv) {
+export function alertingConfig(e: AlertingEnv): AlertingConfig {
   return {
     region: e.AWS_REGION,
     ...(e.AWS_ENDPOINT_URL !== undefined ? { endpoint: e.AWS_ENDPOINT_URL } : {}),

@@ -16,21 +16,12 @@
  * | METRICS_NAMESPACE   | no       | Ops/Healthcheck | CloudWatch namespace of the EMF metrics                  |
  */
 import * as z from 'zod';
-import type { Severity } from '../checks/finding.ts';
 import { UserError } from '../errors.ts';
-import { alertingConfig, alertingEnv, envProblems } from './config.ts';
+import { alertingConfig, alertingEnv, envProblems, type AlertingConfig } from './config.ts';
 import { HEALTHCHECK_DEFAULTS } from './run-healthcheck.ts';
 
-export interface DeadLetterAlertsConfig {
-  region: string;
-  endpoint?: string;
-  alertTopicArn: string;
-  alertStateTable: string;
-  alertStateKey: string;
-  alertMinSeverity: Severity;
+export interface DeadLetterAlertsConfig extends AlertingConfig {
   reminderHours: number;
-  runbookBaseUrl?: string;
-  metricsNamespace: string;
 }
 
 const envSchema = z.object(alertingEnv);

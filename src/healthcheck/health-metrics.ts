@@ -42,13 +42,7 @@ export function runMetrics(check: { snapshot: Snapshot; findings: readonly Findi
 
 /** What a run emits whatever else happened: the heartbeat and its own failures. */
 export function runHealthMetrics(counters: RunCounters): MetricDatum[] {
-  return [
-    count(HealthMetric.Heartbeat, 1),
-    count(HealthMetric.CheckErrors, counters.checkErrors),
-    count(HealthMetric.AlertPublishFailures, counters.alertPublishFailures),
-    count(HealthMetric.SelfHealed, counters.selfHealed),
-    count(HealthMetric.AutoFixRefused, counters.autoFixRefused),
-  ];
+  return [count(HealthMetric.Heartbeat, 1), ...counterMetrics(counters)];
 }
 
 /**
@@ -56,8 +50,12 @@ export function runHealthMetrics(counters: RunCounters): MetricDatum[] {
  * repairs. No fleet gauge and no Heartbeat: those belong to the 5-minute run.
  */
 export function changeRunMetrics(counters: RunCounters): MetricDatum[] {
+  return [count(HealthMetric.ChangeChecks, 1), ...counterMetrics(counters)];
+}
+
+/** A run's own failures and repairs, in the order the contract lists them. */
+function counterMetrics(counters: RunCounters): MetricDatum[] {
   return [
-    count(HealthMetric.ChangeChecks, 1),
     count(HealthMetric.CheckErrors, counters.checkErrors),
     count(HealthMetric.AlertPublishFailures, counters.alertPublishFailures),
     count(HealthMetric.SelfHealed, counters.selfHealed),

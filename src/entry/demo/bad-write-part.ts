@@ -30,6 +30,7 @@ import { repointSchedules } from '../../sandbox/aws/deploy-write.ts';
 import { createDeadLetterQueuePort } from '../../sandbox/aws/dead-letter-queue-api.ts';
 import { createDeadLetterConsumer } from '../../sandbox/dead-letter-consumer.ts';
 import { formatClock } from '../../time-format.ts';
+import { indent } from './narration.ts';
 import { seedDemo, type DemoSandbox } from './demo-sandbox.ts';
 
 export type BadWriteMode = 'auto-fix' | 'alert-only';
@@ -108,7 +109,8 @@ export async function replayBadWrite(sandbox: DemoSandbox, mode: BadWriteMode, i
     autoFix,
     maxChanges: DEFAULT_MAX_CHANGES,
   });
-  const deadLetterQueues = Object.values(seed.queues).map((q) => q.url);
+  // The schedules' dead-letter queues, as the deployed consumer's event source mappings read them.
+  const deadLetterQueues = [...new Set(scenario.schedules.map((s) => s.deadLetterQueue).filter((q): q is string => q !== undefined))].map((name) => seed.queues[name]!.url);
   const deadLetters = createDeadLetterConsumer({
     port: createDeadLetterQueuePort(clients.sqs),
     queueUrls: deadLetterQueues,
@@ -229,12 +231,4 @@ function badWriteTimeline(result: BadWriteResult, et: (at: Date) => string): str
 
 function seconds(from: Date, to: Date | undefined): string {
   return to === undefined ? '—' : `${Math.round((to.getTime() - from.getTime()) / 1000)} s`;
-}
-
-function indent(text: string): string {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => `    ${line}`)
-    .join('\n');
 }

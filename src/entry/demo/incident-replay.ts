@@ -11,7 +11,7 @@ import { ReplayDayKind } from '../../sandbox/replay-day.ts';
 import { seedDemo, type DemoSandbox } from './demo-sandbox.ts';
 import type { Firer } from '../../sandbox/firer.ts';
 import { formatClock } from '../../time-format.ts';
-import { narrateHealthcheck, timelineLines, type HealthcheckDoc, type TimelinePoints } from './narration.ts';
+import { indent, narrateHealthcheck, timelineLines, type HealthcheckDoc, type TimelinePoints } from './narration.ts';
 
 export const DEMO_SCENARIO = 'incident-2026-01-29';
 const HEALTHCHECK_EVERY_MINUTES = 5;
@@ -115,14 +115,6 @@ async function advance(firer: Firer, to: Date, result: DemoResult): Promise<void
   if (missed) result.timeline.firstMissedRun ??= missed.invokeAt;
   const started = ecs.filter((i) => i.taskArns.length > 0).sort((a, b) => a.invokeAt.getTime() - b.invokeAt.getTime())[0];
   if (started) result.timeline.firstTaskStarted ??= started.invokeAt;
-}
-
-function indent(text: string): string {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => `    ${line}`)
-    .join('\n');
 }
 
 function fromLine(text: string, marker: string): string {

@@ -162,6 +162,15 @@ export function demoVerdict(parts: readonly PartOutcome[]): { exitCode: 0 | 1; l
   return { exitCode: 1, line: `ops demo: exit 1: ${names === '' ? 'no part ran' : `${names} did not detect the fault, repair it and see a task start after the repair`}.` };
 }
 
+/** Command output and emails, set off from the narration by four spaces. */
+export function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────────
 
 function tagOf(subject: string): string {
