@@ -4,16 +4,19 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { resolveClientConfig, type AwsSettings, type ClientConfig } from './client-config.ts';
 
 export interface AwsClients {
@@ -30,6 +33,9 @@ export interface AwsClients {
   readonly sts: STSClient;
   readonly secretsManager: SecretsManagerClient;
   readonly ssm: SSMClient;
+  /** Org-wide runs only: the accounts (src/aws/organizations-reader.ts) and regions (regions-reader.ts). */
+  readonly organizations: OrganizationsClient;
+  readonly ec2: EC2Client;
 }
 
 /** Fixed credentials instead of the default chain; only the sandbox (dummy keys on 127.0.0.1) uses it. */
@@ -41,6 +47,8 @@ export interface StaticCredentials {
 export interface SandboxClientSettings {
   /** Fixed credentials instead of the default chain. */
   credentials?: StaticCredentials;
+  /** A provider instead of the default chain: an assumed role in another account (src/aws/assumed-role.ts). */
+  credentialProvider?: AwsCredentialIdentityProvider;
   /**
    * Send request bodies uncompressed. moto's server decompresses a gzip body twice and answers 500,
    * so a PutMetricData above the SDK's 10 KB compression threshold fails against the sandbox.
@@ -55,6 +63,7 @@ export function createAwsClients(settings: AwsSettings & SandboxClientSettings =
   const config: ClientConfig & { disableRequestCompression?: boolean } = {
     ...resolved,
     ...(fixed !== undefined ? { credentials: () => Promise.resolve({ ...fixed }) } : {}),
+    ...(settings.credentialProvider !== undefined ? { credentials: settings.credentialProvider } : {}),
     ...(settings.disableRequestCompression ? { disableRequestCompression: true } : {}),
   };
   const cache = new Map<string, unknown>();
@@ -78,6 +87,8 @@ export function createAwsClients(settings: AwsSettings & SandboxClientSettings =
     get sts() { return lazy('sts', () => new STSClient(config)); },
     get secretsManager() { return lazy('secretsManager', () => new SecretsManagerClient(config)); },
     get ssm() { return lazy('ssm', () => new SSMClient(config)); },
+    get organizations() { return lazy('organizations', () => new OrganizationsClient(config)); },
+    get ec2() { return lazy('ec2', () => new EC2Client(config)); },
   };
 }
 

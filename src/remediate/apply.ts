@@ -31,6 +31,8 @@ export interface ApplyOptions {
   now: () => Date;
   maxChanges: number;
   progress?: (message: string) => void;
+  /** Entries are numbered from here (default 1): an org-wide fix numbers one run across accounts. */
+  firstEntry?: number;
 }
 
 export async function applyChanges(changes: readonly ClusterChange[], ports: ApplyPorts, options: ApplyOptions): Promise<ChangeResult[]> {
@@ -43,7 +45,7 @@ export async function applyChanges(changes: readonly ClusterChange[], ports: App
     const written = await guardedWrite(
       {
         action: 'fix',
-        entryId: entryIdOf(options.runId, n),
+        entryId: entryIdOf(options.runId, n - 1 + (options.firstEntry ?? 1)),
         schedule: change.schedule,
         tokenKey: change.id,
         changeId: change.id,

@@ -37,6 +37,9 @@ export interface AuditEntry {
   written?: boolean;
   reason?: string;
   startDateDropped?: boolean;
+  /** Org-wide runs: the account and region of the schedule. */
+  account?: string;
+  region?: string;
 }
 
 export interface AuditLog {

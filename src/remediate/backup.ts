@@ -30,6 +30,9 @@ export interface BackupDocument {
   definition: RawSchedule;
   /** The UpdateSchedule request about to be sent; lets rollback recognise our own write after a crash. */
   intended: ScheduleUpdate;
+  /** Org-wide runs: the account and region the schedule lives in (rollback assumes its role there). */
+  account?: string;
+  region?: string;
 }
 
 export interface BackupStore {
@@ -50,6 +53,8 @@ const backupSchema = z.object({
   schedule: refSchema,
   definition: z.record(z.string(), z.unknown()),
   intended: z.record(z.string(), z.unknown()),
+  account: z.string().regex(/^\d{12}$/).optional(),
+  region: z.string().min(1).optional(),
 });
 
 export function createFileBackupStore(directory: string): BackupStore {

@@ -35,6 +35,8 @@ export interface ApplyFixOptions {
   now: () => Date;
   maxChanges: number;
   runId?: string;
+  /** See ApplyOptions.firstEntry. */
+  firstEntry?: number;
   /** --wait-for-run: how long to wait for each fixed schedule's first run. */
   wait?: { timeoutMs: number; pollMs: number; sleep: (ms: number) => Promise<void> };
   progress?: (message: string) => void;
@@ -49,7 +51,7 @@ export interface FixRun {
 export async function applyFix(plan: RemediationPlan, snapshot: Pick<Snapshot, 'schedules'>, ports: FixPorts, options: ApplyFixOptions): Promise<FixRun> {
   const runId = options.runId ?? newRunId('fix', options.now());
   const who = await ports.identity.whoAmI();
-  let results = await applyChanges(plan.changes, ports, { runId, who, now: options.now, maxChanges: options.maxChanges, ...(options.progress ? { progress: options.progress } : {}) });
+  let results = await applyChanges(plan.changes, ports, { runId, who, now: options.now, maxChanges: options.maxChanges, ...(options.firstEntry !== undefined ? { firstEntry: options.firstEntry } : {}), ...(options.progress ? { progress: options.progress } : {}) });
 
   const fixed = results.filter((r) => r.status === 'ok');
   if (options.wait !== undefined && ports.runs !== undefined && fixed.length > 0) {

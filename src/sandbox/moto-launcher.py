@@ -1,4 +1,4 @@
-# Runs `python3 -m moto.server <args>` with three additions the sandbox needs. moto-server.ts passes
+# Runs `python3 -m moto.server <args>` with five additions the sandbox needs. moto-server.ts passes
 # this file's text as `python3 -c <text> -H <host> -p <port>`, so a wrapper that patches moto first
 # (src/sandbox/trading/atomic-moto.py) can exec it unchanged and the pid we record is moto's own.
 #
@@ -23,16 +23,27 @@
 #    (ListTasks + DescribeTasks, the fallback without a run ledger) could never see a run; real ECS
 #    stamps both when RunTask accepts a task, on moto's (virtual) clock here.
 #
+# 5. STS AssumeRole refuses a role that does not exist. moto 5.2.1 hands out credentials for any role
+#    ARN ("the role does not need to exist"), so an org-wide run could never meet the account whose
+#    access role was never deployed. Here, as in AWS, it answers HTTP 403 `AccessDenied`, "User:
+#    <caller arn> is not authorized to perform: sts:AssumeRole on resource: <role arn>", through moto's
+#    own error serialiser (the SDK sees `name === 'AccessDenied'`). The role is looked up by name in the
+#    ARN's account; trust policies are still not evaluated (moto enforces no IAM). Nothing to patch for
+#    the other half of an Organization: moto's CreateAccount already creates
+#    `OrganizationAccountAccessRole` (trusting the management account) in the new account, as AWS does.
+#
 # Only datetime is patched, not time.time(): werkzeug's Date header and request log stay on the wall
 # clock, so the SDK never sees a skewed server clock and corrects its own.
 import datetime as _datetime
 import json
 import os
+import re
 import runpy
 import socketserver
 import sys
 import threading
 import time
+import warnings
 
 _RealDatetime = _datetime.datetime
 
@@ -134,6 +145,51 @@ def _stamped_init(self, model_name, transitions):
 
 
 _ManagedState.__init__ = _stamped_init
+
+# moto.sts pulls in moto.iam, which moto.server's own imports mostly load anyway (~40 ms more).
+from moto.core.exceptions import ServiceException as _ServiceException  # noqa: E402
+from moto.core.responses import ActionResult as _ActionResult  # noqa: E402
+from moto.iam.models import iam_backends as _iam_backends  # noqa: E402
+from moto.sts.models import sts_backends as _sts_backends  # noqa: E402
+from moto.sts.responses import TokenResponse as _TokenResponse  # noqa: E402
+
+_ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
+
+
+class _AssumeRoleDenied(_ServiceException):
+    code = "AccessDenied"
+
+
+def _role_exists(role_arn):
+    match = _ROLE_ARN.match(role_arn or "")
+    if match is None:
+        return True  # not a role ARN: moto's own validation answers
+    partition, account, name = match.groups()
+    try:
+        backend = _iam_backends[account][partition]
+    except KeyError:
+        return False
+    return any(role.name == name for role in list(backend.get_roles()))
+
+
+_assume_role = _TokenResponse.assume_role
+
+
+def _assume_existing_role(self):
+    role_arn = self._get_param("RoleArn")
+    if _role_exists(role_arn):
+        return _assume_role(self)
+    _, caller, _ = _sts_backends[self.current_account][self.partition].get_caller_identity(self.get_access_key(), self.region)
+    error = _AssumeRoleDenied(f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}")
+    # moto's query serialiser writes the ErrorResponse the SDK parses; AWS answers this one with 403.
+    _status, headers, body = self.serialized(_ActionResult(error))
+    headers["status"] = 403
+    return body, headers
+
+
+_TokenResponse.assume_role = _assume_existing_role
+# STS's service model has no AccessDenied shape; moto would warn once per process that it does not.
+warnings.filterwarnings("ignore", message=r"Exception\(_AssumeRoleDenied\)")
 
 _parent = os.getppid()
 

@@ -22,13 +22,15 @@ import { applyFix, planFix, type FixRun } from '../../../remediate/run-fix.ts';
 import { defineCommand, type GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
+import { assertOrgOptions, isOrgRun, withOrgOptions, type OrgOptionArgs } from '../org-options.ts';
+import { runOrgCheck } from './check-org.ts';
 import { parseAmountOption, parseCountOption, parseInstantOption } from '../parse-instant.ts';
 import { obtainConsent } from '../write-consent.ts';
 
 export { DEFAULT_LEDGER_TABLE } from '../aws-options.ts';
 import { DEFAULT_LEDGER_TABLE } from '../aws-options.ts';
 
-interface Args extends AwsOptionArgs {
+interface Args extends AwsOptionArgs, OrgOptionArgs {
   group?: string;
   namePrefix?: string;
   state?: 'ENABLED' | 'DISABLED';
@@ -62,7 +64,7 @@ export const checkSchedulersCommand = defineCommand<Args>({
   command: 'check-schedulers',
   describe: 'Find every schedule that points at nothing, is switched off or expired, or has not run when it should have',
   builder: (y) =>
-    withAwsOptions(y)
+    withOrgOptions(withAwsOptions(y))
       .option('group', { type: 'string', describe: 'Only this schedule group' })
       .option('name-prefix', { type: 'string', describe: 'Only schedules whose name starts with this' })
       .option('state', { choices: ['ENABLED', 'DISABLED'] as const, describe: 'Only schedules in this state' })
@@ -87,14 +89,23 @@ export const checkSchedulersCommand = defineCommand<Args>({
       .example('$0 check-schedulers', 'Check every schedule in every group')
       .example('$0 check-schedulers --group ops-pipeline --json', 'One group, as one JSON document')
       .example('$0 check-schedulers --fix --dry-run', 'Show what --fix would change, write nothing')
-      .example('$0 check-schedulers --fix --map ops-pipeline=ops-pipeline-cluster --yes', 'Repair with an explicit mapping, without asking'),
+      .example('$0 check-schedulers --fix --map ops-pipeline=ops-pipeline-cluster --yes', 'Repair with an explicit mapping, without asking')
+      .example('$0 check-schedulers --org --regions us-east-1,eu-west-1', 'Every account of the Organization in two regions, through the ops-org-access role'),
   run: async (args, ctx) => {
     assertFixOptions(args);
+    assertOrgOptions(args);
     const fix = args.fix ? fixSettings(args) : undefined;
     const now = args.at !== undefined ? parseInstantOption('at', args.at) : ctx.now();
     const concurrency = parseCountOption('concurrency', args.concurrency, 256);
     const graceMinutes = parseAmountOption('grace-minutes', args.graceMinutes, { min: 0, max: 24 * 60, example: 2, unit: 'minutes' });
     const metricsWindowMinutes = parseCountOption('metrics-window', args.metricsWindow, 24 * 60);
+    if (isOrgRun(args)) {
+      if (fix?.waitMinutes !== undefined) {
+        throw new UserError('ORG_TARGETS', '--wait-for-run is not supported across accounts.', 'Fix across accounts without it, then check one account with --wait-for-run, or run `ops check-schedulers --org …` again after the next fire.');
+      }
+      const orgFix = fix !== undefined ? { mappings: fix.mappings, maxChanges: fix.maxChanges, backupDir: fix.backupDir, auditLog: fix.auditLog } : undefined;
+      return runOrgCheck(args, ctx, { now, concurrency, graceMinutes, metricsWindowMinutes, ...(orgFix ? { fix: orgFix } : {}) });
+    }
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const counter = createCallCounter();
     for (const client of countedClients(clients)) counter.attach(client as unknown as MiddlewareClient);

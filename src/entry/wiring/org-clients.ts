@@ -1,0 +1,60 @@
+/**
+ * SDK clients per account × region for org-wide runs: one credential cache (one AssumeRole per
+ * account, refreshed near expiry), one client set per pair, and every client's calls counted into one
+ * counter. AssumeRole is resolved before a pair's first call, so a missing or untrusting role fails
+ * that pair as `sts:AssumeRole` instead of as every later call failing.
+ */
+import type { AwsSettings } from '../../aws/client-config.ts';
+import { createAwsClients, type AwsClients, type SandboxClientSettings } from '../../aws/clients.ts';
+import { createRoleCredentialCache, roleArnFor } from '../../aws/assumed-role.ts';
+import type { CallCounter, MiddlewareClient } from '../../aws/call-counter.ts';
+import type { OrgPair } from '../../org/targets.ts';
+import { countedClients } from './check-ports.ts';
+
+export interface OrgClients {
+  /** The caller's own clients (Organizations, STS, EC2 in the central account). */
+  central: AwsClients;
+  /** Clients in the pair's account and region; throws RoleAssumptionError when the role cannot be assumed. */
+  forPair(pair: OrgPair): Promise<AwsClients>;
+  /** Clients in an account and region given by id (rollback reads them from backups). */
+  forAccount(account: string, role: string, region: string): Promise<AwsClients>;
+  assumeRoleCalls(): number;
+}
+
+export interface OrgClientSettings {
+  /** What every client shares: endpoint, profile (for the central credentials), retries. */
+  aws: AwsSettings & SandboxClientSettings;
+  env: NodeJS.ProcessEnv;
+  clock: () => Date;
+  sessionName: string;
+  externalId?: string;
+  counter?: CallCounter;
+}
+
+export function createOrgClients(central: AwsClients, settings: OrgClientSettings): OrgClients {
+  const cache = createRoleCredentialCache({
+    sts: central.sts,
+    clock: settings.clock,
+    sessionName: settings.sessionName,
+    ...(settings.externalId !== undefined ? { externalId: settings.externalId } : {}),
+  });
+  const byPair = new Map<string, AwsClients>();
+  const forAccount = async (account: string, role: string, region: string): Promise<AwsClients> => {
+    const roleArn = roleArnFor(account, role, region);
+    const key = `${roleArn}|${region}`;
+    const known = byPair.get(key);
+    if (known !== undefined) return known;
+    const provider = cache.provider(roleArn);
+    await provider();
+    const clients = createAwsClients({ ...settings.aws, region, credentialProvider: provider }, settings.env);
+    if (settings.counter !== undefined) for (const client of [...countedClients(clients), clients.sns, clients.ec2]) settings.counter.attach(client as unknown as MiddlewareClient);
+    byPair.set(key, clients);
+    return clients;
+  };
+  return {
+    central,
+    forPair: (pair) => forAccount(pair.account.id, pair.account.role, pair.region),
+    forAccount,
+    assumeRoleCalls: () => cache.assumeRoleCalls(),
+  };
+}
