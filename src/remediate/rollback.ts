@@ -204,6 +204,8 @@ export interface RollbackOptions {
   now: () => Date;
   maxChanges: number;
   progress?: (message: string) => void;
+  /** Entries are numbered from here (default 1): an org-wide rollback numbers one run across accounts. */
+  firstEntry?: number;
 }
 
 export interface RollbackResult extends WriteResult {
@@ -236,7 +238,7 @@ export async function applyRollback(plan: RollbackPlan, ports: RollbackPorts, op
     const result = await guardedWrite(
       {
         action: 'rollback',
-        entryId: entryIdOf(options.runId, n),
+        entryId: entryIdOf(options.runId, n - 1 + (options.firstEntry ?? 1)),
         schedule: item.schedule,
         tokenKey: `${item.sourceEntryId}\n${item.expected.lastModificationDate ?? ''}`,
         rollsBack: item.sourceEntryId,

@@ -29,6 +29,16 @@ import { renderRollbackPreview, renderRollbackResults } from '../../../remediate
 import { applyRollback, planRollback, previewRollback, PreviewAction, type RollbackPreview, type RollbackResult, type RollbackSelector } from '../../../remediate/rollback.ts';
 import { fileRollbackSource, tableRollbackSource, type RollbackSource } from '../../../remediate/rollback-source.ts';
 import { awsSettingsFrom, withAwsOptions, type AwsOptionArgs } from '../aws-options.ts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { roleSessionName } from '../../../aws/assumed-role.ts';
+import { errorMessage } from '../../../aws-error.ts';
+import { placedAuditLog, placedBackupStore } from '../../../org/placed-stores.ts';
+import { splitByPlacement, type PlacedRollback } from '../../../org/rollback-placement.ts';
+import { parseAccountIds } from '../../../org/targets.ts';
+import type { SchedulerWriter } from '../../../remediate/ports.ts';
+import { createOrgClients } from '../../wiring/org-clients.ts';
+import type { CliContext } from '../context.ts';
+import { operatorOf, withRoleOptions } from '../org-options.ts';
 import { defineCommand } from '../command.ts';
 import { parseCountOption } from '../parse-instant.ts';
 import { obtainConsent, type DryRunReason } from '../write-consent.ts';
@@ -38,6 +48,9 @@ const UNATTENDED_DRY_RUN = 'Dry run: nothing was written (no --yes, and no termi
 
 interface Args extends AwsOptionArgs {
   target?: string;
+  account: string[];
+  roleName: string;
+  externalId?: string;
   last: boolean;
   fromTable?: string;
   backupId?: string;
@@ -68,7 +81,7 @@ export const rollbackCommand = defineCommand<Args>({
   command: 'rollback [target]',
   describe: 'Undo `check-schedulers --fix` or the healthcheck\'s auto-fix: restore schedules exactly from their backups (dry run unless --yes or confirmed)',
   builder: (y) =>
-    withAwsOptions(y)
+    withRoleOptions(withAwsOptions(y))
       .positional('target', { type: 'string', describe: 'A backup file, or an audit entry id (entryId in the audit log)' })
       .option('last', { type: 'boolean', default: false, describe: 'Every change of the most recent fix run' })
       .option('from-table', { type: 'string', describe: 'Restore what the healthcheck\'s auto-fix changed: its DynamoDB remediation table (the Lambda\'s REMEDIATION_TABLE); with --last or --backup-id' })
@@ -78,8 +91,10 @@ export const rollbackCommand = defineCommand<Args>({
       .option('max-changes', { type: 'number', default: DEFAULT_MAX_CHANGES, describe: 'Refuse, before the first write, to restore more schedules than this' })
       .option('backup-dir', { type: 'string', defaultDescription: DEFAULT_BACKUP_DIR, describe: 'Where the current definition is saved before it is overwritten (not with --from-table: the table)' })
       .option('audit-log', { type: 'string', defaultDescription: DEFAULT_AUDIT_LOG, describe: 'The audit log of the fix, and where this rollback is recorded (not with --from-table: the table)' })
+      .option('account', { type: 'string', array: true, default: [] as string[], describe: 'An org-wide fix: restore only what it changed in these accounts (repeatable); each schedule is restored in its own account and region through --role-name' })
       .example('$0 rollback --last', 'Show what undoing the last fix run would restore')
       .example('$0 rollback --last --yes', 'Undo the last fix run')
+      .example('$0 rollback --last --account 111111111111 --yes', 'Undo the last org-wide fix in one account only')
       .example('$0 rollback .ops/backups/20260129T230100123Z-ops-pipeline-ops-pipeline-dispatcher.json --yes', 'Restore one backup')
       .example('$0 rollback --from-table ops-pipeline-remediation --last', 'Show what undoing the healthcheck\'s last auto-fix would restore'),
   run: async (args, ctx) => {
@@ -90,9 +105,10 @@ export const rollbackCommand = defineCommand<Args>({
     const clients = () => (built ??= createAwsClients(awsSettingsFrom(args), ctx.env));
     const source = selection.table !== undefined ? tableSource(selection.table, clients()) : fileSource(args, ctx.cwd);
     const plan = await planRollback(selection.selector, source);
-
-    const writer = createSchedulerWriter(clients().scheduler);
-    const previews = await previewRollback(plan, writer, { refuse: (failure) => accessErrorFromFailure(failure, 'the Scheduler API') });
+    const accounts = parseAccountIds('--account', args.account);
+    const parts = await placedParts(splitByPlacement(plan, accounts), clients, args, ctx);
+    const previews: RollbackPreview[] = [];
+    for (const part of parts) previews.push(...(await previewRollback(part.plan, part.writer, { refuse: (failure) => accessErrorFromFailure(failure, 'the Scheduler API') })));
     const previewText = [renderRollbackPreview(plan.selected, previews), ...source.notes.map((note) => `Note: ${note}`)].join('\n');
     const document = (mode: RollbackDocument['mode'], extra: Partial<RollbackDocument> = {}): RollbackDocument => ({
       ok: false,
@@ -123,7 +139,7 @@ export const rollbackCommand = defineCommand<Args>({
         json: document('dry-run', { ok: !blocked, dryRunReason: reason }),
         text: `${previewText}\n${reason === 'unattended' ? UNATTENDED_DRY_RUN : 'Dry run: nothing was written. Restore with --yes.'}`,
       }),
-      writes: plan.items.filter((item) => item.alreadyRolledBackBy === undefined).length,
+      writes: parts.reduce((sum, part) => sum + part.plan.items.filter((item) => item.alreadyRolledBackBy === undefined).length, 0),
       maxChanges,
       what: 'rollback',
       question: `Restore ${toRestore} schedule(s) from their backups? The current definitions are backed up ${source.backupsAtWords} first.`,
@@ -135,7 +151,18 @@ export const rollbackCommand = defineCommand<Args>({
     const who = await createIdentityPort(clients().sts).whoAmI();
     const runId = newRunId('rollback', ctx.now());
     const progress = ctx.stderrIsTTY ? (message: string) => ctx.stderr(`… ${message}\n`) : undefined;
-    const results = await applyRollback(plan, { writer, backups: source.backups, audit: source.audit }, { runId, who, now: ctx.now, maxChanges, ...(progress ? { progress } : {}) });
+    const results: RollbackResult[] = [];
+    let firstEntry = 1;
+    for (const part of parts) {
+      const { place } = part;
+      const ports = place === undefined
+        ? { writer: part.writer, backups: source.backups, audit: source.audit }
+        : { writer: part.writer, backups: placedBackupStore(source.backups, place), audit: placedAuditLog(source.audit, place) };
+      // In another account the audit names the assumed role's session, which carries the operator's name.
+      const writer = place === undefined ? who : await createIdentityPort(part.sts).whoAmI();
+      results.push(...(await applyRollback(part.plan, ports, { runId, who: writer, now: ctx.now, maxChanges, firstEntry, ...(progress ? { progress } : {}) })));
+      firstEntry += part.plan.items.filter((item) => item.alreadyRolledBackBy === undefined).length;
+    }
     const failed = results.some((r) => r.status === 'failed' || r.status === 'skipped');
     const whoDoc = who.known ? { who: who.arn } : { who: 'unknown', whoUnknownReason: who.reason };
     return {
@@ -145,6 +172,43 @@ export const rollbackCommand = defineCommand<Args>({
     };
   },
 });
+
+interface WritablePart extends PlacedRollback {
+  writer: SchedulerWriter;
+  sts: STSClient;
+}
+
+/** Each part's writer: the caller's own clients, or the assumed role in the account and region the backup names. */
+async function placedParts(parts: PlacedRollback[], clients: () => AwsClients, args: Args, ctx: CliContext): Promise<WritablePart[]> {
+  if (parts.every((part) => part.place === undefined)) return parts.map((part) => ({ ...part, writer: createSchedulerWriter(clients().scheduler), sts: clients().sts }));
+  const org = createOrgClients(clients(), {
+    aws: awsSettingsFrom(args),
+    env: ctx.env,
+    clock: ctx.now,
+    sessionName: roleSessionName('ops', operatorOf(ctx.env)),
+    ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
+  });
+  const out: WritablePart[] = [];
+  for (const part of parts) {
+    if (part.place === undefined) {
+      out.push({ ...part, writer: createSchedulerWriter(clients().scheduler), sts: clients().sts });
+      continue;
+    }
+    let placed: AwsClients;
+    try {
+      placed = await org.forAccount(part.place.account, args.roleName, part.place.region);
+    } catch (cause) {
+      throw new UserError(
+        'ROLLBACK_ACCOUNT_UNREACHABLE',
+        `Cannot enter account ${part.place.account} (${part.place.region}) to restore ${part.plan.items.length} schedule(s): ${errorMessage(cause)}`,
+        `Nothing was written. Check the member role (--role-name ${args.roleName}${args.externalId !== undefined ? ', --external-id' : ''}), or leave that account out with --account <other ids>.`,
+        { cause },
+      );
+    }
+    out.push({ ...part, writer: createSchedulerWriter(placed.scheduler), sts: placed.sts });
+  }
+  return out;
+}
 
 function fileSource(args: Args, cwd: string): RollbackSource {
   const backupDir = resolve(cwd, args.backupDir ?? DEFAULT_BACKUP_DIR);
