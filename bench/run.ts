@@ -4,6 +4,7 @@
  */
 import { runCheckBench } from './check.bench.ts';
 import { runHealthcheckBench } from './healthcheck.bench.ts';
+import { runOrgBench } from './org.bench.ts';
 import { runRemediateBench } from './remediate.bench.ts';
 import { runSandboxBench } from './sandbox.bench.ts';
 import { runScheduleBench } from './schedule.bench.ts';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   remediate: runRemediateBench,
   healthcheck: runHealthcheckBench,
   workflow: runWorkflowBench,
+  org: runOrgBench,
 };
 
 // Node 20 is supported; the SDK's notice about its future Node 22 floor would only clutter the figures.

@@ -6,6 +6,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { DEFAULT_METRICS_NAMESPACE } from '../src/healthcheck/metric-contract.ts';
 import { HEALTHCHECK_DEFAULTS } from '../src/healthcheck/run-healthcheck.ts';
+import { ORG_DEFAULTS } from '../src/org/org-check.ts';
+import { DEFAULT_ORG_ROLE } from '../src/org/targets.ts';
 import { DEFAULT_MARKET_DATA_SOURCE, MARKET_DATA_SOURCES, type MarketDataSourceName } from '../src/trading/adapters/market-data-source.ts';
 import { JOBS, validateJobs, type ScheduledJob } from './jobs.ts';
 
@@ -62,8 +64,44 @@ export interface StackConfig {
    * trail with its own bucket: infra/change-trail.ts).
    */
   changeTrail: 'create' | 'existing';
+  /** Org-wide checks (config `org`): the healthcheck also checks these member accounts × regions. */
+  org: OrgConfig | undefined;
   jobs: readonly ScheduledJob[];
 }
+
+/**
+ * The role each member account's stack creates (config `memberOf.roleName`) and the central one assumes
+ * (`org.roleName`): the runtime's default, so the CLI's `--org` runs and both stacks agree.
+ */
+export const ORG_ACCESS_ROLE_NAME = DEFAULT_ORG_ROLE;
+
+/** Config `org` of a central stack: which accounts and regions the healthcheck checks, through which role. */
+export interface OrgConfig {
+  roleName: string;
+  externalId: string | undefined;
+  /** `listed`: exactly these accounts; `discover`: AWS Organizations ListAccounts (or the accounts of `ous`) at run time. */
+  accounts: { kind: 'listed'; ids: string[] } | { kind: 'discover'; ous: string[]; excludeAccounts: string[] };
+  regions: string[];
+  /** Account × region pairs checked at once. */
+  concurrency: number;
+}
+
+/** Config `memberOf` of a member stack: the program then deploys only the org access role (infra/components/org-member-access.ts). */
+export interface MemberConfig {
+  /** The central healthcheck role (its stack output `healthcheckRoleArn`) and any operator roles. */
+  centralPrincipalArns: string[];
+  roleName: string;
+  externalId: string | undefined;
+  autoFix: boolean;
+  /** Name of this account's run-ledger table, which the checks may read. */
+  runLedgerTable: string | undefined;
+  /** autoFix only: the schedule groups auto-fix may write to in this account (every region). */
+  fixScheduleGroups: string[];
+  /** autoFix only: the names of those schedules' execution roles, which UpdateSchedule passes again. */
+  fixSchedulerRoles: string[];
+}
+
+export type ProgramConfig = { kind: 'central'; stack: StackConfig } | { kind: 'member'; member: MemberConfig };
 
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/;
 
@@ -85,6 +123,76 @@ export function ecrRepositoriesOf(images: readonly string[]): EcrRepository[] {
 }
 
 const nonEmpty = z.string().trim().min(1);
+
+const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
+const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name (1-64 letters, digits and +=,.@_-)');
+/** What STS accepts as ExternalId. It is not a secret: it tells member roles apart from other trusts of the same principal. */
+const externalId = z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'an STS external id (2-1224 letters, digits and +=,.@:/_-)');
+const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region (us-east-1)');
+/** An OU, or a root for the accounts directly under it (as the CLI's `--ou` takes them). */
+const ouId = z.string().regex(/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)');
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+const tableName = z.string().regex(/^[\w.-]{3,255}$/, 'a DynamoDB table name (3-255 letters, digits and _.-)');
+const scheduleGroupName = z.string().regex(/^[\w.-]{1,64}$/, 'a schedule group name (1-64 letters, digits and _.-)');
+
+/** A list whose entries must differ: a repeated account or region is a typo, not an instruction. */
+const distinct = <T extends z.ZodType<string>>(item: T) =>
+  z.array(item).refine((values) => new Set(values).size === values.length, { message: 'lists an entry twice' });
+
+const orgSchema = z
+  .strictObject({
+    roleName: iamRoleName.default(ORG_ACCESS_ROLE_NAME),
+    externalId: externalId.optional(),
+    accounts: distinct(accountId).min(1, 'at least one account').optional(),
+    discover: z.boolean().optional(),
+    ous: distinct(ouId).min(1).optional(),
+    excludeAccounts: distinct(accountId).optional(),
+    regions: distinct(regionName).min(1, 'at least one region'),
+    concurrency: z.int().min(1).max(64).default(ORG_DEFAULTS.pairConcurrency),
+  })
+  .superRefine((org, ctx) => {
+    const discover = org.discover === true;
+    if ((org.accounts !== undefined) === discover) {
+      ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'give exactly one of accounts (a list of account ids) or discover: true (AWS Organizations)' });
+    }
+    if (!discover && org.ous !== undefined) ctx.addIssue({ code: 'custom', path: ['ous'], message: 'only applies with discover: true' });
+    if (!discover && org.excludeAccounts !== undefined) ctx.addIssue({ code: 'custom', path: ['excludeAccounts'], message: 'only applies with discover: true (list fewer accounts instead)' });
+  })
+  .transform(
+    (org): OrgConfig => ({
+      roleName: org.roleName,
+      externalId: org.externalId,
+      accounts: org.accounts !== undefined ? { kind: 'listed', ids: org.accounts } : { kind: 'discover', ous: org.ous ?? [], excludeAccounts: org.excludeAccounts ?? [] },
+      regions: org.regions,
+      concurrency: org.concurrency,
+    }),
+  );
+
+const memberSchema = z
+  .strictObject({
+    centralPrincipalArns: distinct(roleArn).min(1, 'at least the central healthcheck role ARN (stack output healthcheckRoleArn)'),
+    roleName: iamRoleName.default(ORG_ACCESS_ROLE_NAME),
+    externalId: externalId.optional(),
+    autoFix: z.boolean().default(false),
+    runLedgerTable: tableName.optional(),
+    fixScheduleGroups: distinct(scheduleGroupName).min(1).optional(),
+    fixSchedulerRoles: distinct(iamRoleName).min(1).optional(),
+  })
+  .superRefine((member, ctx) => {
+    for (const key of ['fixScheduleGroups', 'fixSchedulerRoles'] as const) {
+      if (member.autoFix && member[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required with autoFix: true (auto-fix writes only there)' });
+      if (!member.autoFix && member[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only applies with autoFix: true' });
+    }
+  })
+  .transform(
+    (member): MemberConfig => ({
+      ...member,
+      externalId: member.externalId,
+      runLedgerTable: member.runLedgerTable,
+      fixScheduleGroups: member.fixScheduleGroups ?? [],
+      fixSchedulerRoles: member.fixSchedulerRoles ?? [],
+    }),
+  );
 
 const schema = z.object({
   namePrefix: z
@@ -114,6 +222,7 @@ const schema = z.object({
   runbookBaseUrl: z.url().optional(),
   metricsNamespace: nonEmpty.default(DEFAULT_METRICS_NAMESPACE),
   changeTrail: z.enum(['create', 'existing']).default('existing'),
+  org: orgSchema.optional(),
 });
 
 type RawConfig = z.input<typeof schema>;
@@ -132,6 +241,7 @@ const STRUCTURED_KEYS = [
   'marketCriticalJobs',
   'logRetentionDays',
   'reminderHours',
+  'org',
 ] as const satisfies readonly (keyof RawConfig)[];
 const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace', 'marketDataSource', 'broker', 'alpacaSecretArn', 'alpacaBaseUrl', 'changeTrail'] as const satisfies readonly (keyof RawConfig)[];
 
@@ -161,6 +271,7 @@ export function parseStackConfig(raw: Record<string, unknown>, jobs: readonly Sc
 
   return {
     ...value,
+    org: value.org,
     marketDataSeed: value.marketDataSeed,
     alpacaSecretArn: value.alpacaSecretArn,
     alpacaBaseUrl: value.alpacaBaseUrl,
@@ -171,26 +282,64 @@ export function parseStackConfig(raw: Record<string, unknown>, jobs: readonly Sc
   };
 }
 
+const issuesOf = (error: z.ZodError, prefix: string) => error.issues.map((issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`);
+
+/**
+ * Validates config `memberOf` of a member stack. `otherKeys` are the project's other keys the stack
+ * sets: a member stack has none, so `memberOf` added to a central stack by mistake fails instead of
+ * replacing the whole central stack with one role.
+ */
+export function parseMemberConfig(memberOf: unknown, otherKeys: readonly string[] = []): MemberConfig {
+  const parsed = memberSchema.safeParse(memberOf);
+  const problems = parsed.success ? [] : issuesOf(parsed.error, 'memberOf');
+  if (otherKeys.length > 0) {
+    problems.push(`memberOf: a member stack deploys only the org access role, so ${otherKeys.join(', ')} cannot be set with it (a central stack must not set memberOf)`);
+  }
+  if (!parsed.success || problems.length > 0) throw configError(problems);
+  return parsed.data;
+}
+
 function configError(problems: readonly string[]): ConfigError {
   return new ConfigError(`Invalid stack configuration:\n  - ${problems.join('\n  - ')}\nSee Pulumi.example.yaml for every key.`);
 }
 
-/** Reads the project's config namespace; call once, from the program's entry point. */
-export function loadStackConfig(config: pulumi.Config = new pulumi.Config()): StackConfig {
+function readObject(config: pulumi.Config, key: string, problems: string[]): unknown {
+  try {
+    return config.getObject<unknown>(key);
+  } catch {
+    problems.push(`${key}: not valid JSON (lists look like ["a","b"], set them with --path or as JSON)`);
+    return undefined;
+  }
+}
+
+function readRawConfig(config: pulumi.Config, problems: string[]): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
-  const problems: string[] = [];
   for (const key of STRING_KEYS) {
     const value = config.get(key);
     if (value !== undefined) raw[key] = value;
   }
   for (const key of STRUCTURED_KEYS) {
-    try {
-      const value = config.getObject<unknown>(key);
-      if (value !== undefined) raw[key] = value;
-    } catch {
-      problems.push(`${key}: not valid JSON (lists look like ["a","b"], set them with --path or as JSON)`);
-    }
+    const value = readObject(config, key, problems);
+    if (value !== undefined) raw[key] = value;
   }
+  return raw;
+}
+
+/** Reads the project's config namespace; call once, from the program's entry point. */
+export function loadStackConfig(config: pulumi.Config = new pulumi.Config()): StackConfig {
+  const problems: string[] = [];
+  const raw = readRawConfig(config, problems);
   if (problems.length > 0) throw configError(problems);
   return parseStackConfig(raw);
+}
+
+/** Which program the stack runs: a member stack (config `memberOf`) or the central one (everything else). */
+export function loadProgramConfig(config: pulumi.Config = new pulumi.Config()): ProgramConfig {
+  const problems: string[] = [];
+  const memberOf = readObject(config, 'memberOf', problems);
+  if (problems.length > 0) throw configError(problems);
+  if (memberOf === undefined) return { kind: 'central', stack: loadStackConfig(config) };
+  const raw = readRawConfig(config, problems);
+  if (problems.length > 0) throw configError(problems);
+  return { kind: 'member', member: parseMemberConfig(memberOf, Object.keys(raw)) };
 }

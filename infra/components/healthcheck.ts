@@ -9,7 +9,8 @@
  *
  * Permissions: exactly the checks' read actions, plus publishing to its alert topic, its own alert
  * state and definition cache, and reading its change queue; auto-fix adds the remediation's actions
- * (see iam/healthcheck-policy.ts).
+ * (see iam/healthcheck-policy.ts). With config `org` it also assumes the member accounts' org access
+ * role (iam/org-access-policy.ts) and checks every account × region pair.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -18,8 +19,10 @@ import { REMEDIATION_TABLE_SCHEMA } from '../../src/aws/remediation-store.ts';
 import { SCHEDULE_DEFINITION_TABLE_SCHEMA, SCHEDULE_DEFINITION_TTL_ATTRIBUTE } from '../../src/aws/schedule-definition-store.ts';
 import { changeChecks, changeQueues, type ChangeChecks } from '../change-checks.ts';
 import { changeTrail, type ChangeTrail } from '../change-trail.ts';
+import type { OrgConfig } from '../config.ts';
 import { tableKeyArgs } from '../dynamo-schema.ts';
 import { autoFixStatements, checkReadStatements, ownStateStatements, type AccountScope, type HealthcheckPolicyArgs } from '../iam/healthcheck-policy.ts';
+import { orgAccessStatements } from '../iam/org-access-policy.ts';
 import { BundledFunction } from './bundled-function.ts';
 import { LambdaSchedule } from './lambda-schedule.ts';
 
@@ -27,6 +30,19 @@ export const HEALTHCHECK_ENTRY = 'src/entry/lambda/healthcheck.ts';
 export const HEALTHCHECK_RATE = 'rate(5 minutes)';
 /** Under the 5-minute rate: a slow run ends before the next begins. */
 export const HEALTHCHECK_TIMEOUT_SECONDS = 240;
+/**
+ * With config `org` one run checks every account × region pair, `concurrency` at a time, each after an
+ * AssumeRole. A single-account run averages ~3 s (README, monthly cost); budgeting a generous 10 s per
+ * pair, 300 s fits 30 rounds, 240 pairs at the default concurrency of 8. That is the whole 5-minute period: a
+ * run that needs all of it ends as the next begins. Overlap is already possible with change-driven
+ * runs, and the alert state's conditional write keeps two runs from double-alerting. A bigger org needs
+ * a higher `concurrency`, not a timeout past the rate.
+ */
+export const ORG_HEALTHCHECK_TIMEOUT_SECONDS = 300;
+
+export function healthcheckTimeoutSeconds(org: OrgConfig | undefined): number {
+  return org === undefined ? HEALTHCHECK_TIMEOUT_SECONDS : ORG_HEALTHCHECK_TIMEOUT_SECONDS;
+}
 
 export interface HealthcheckArgs {
   namePrefix: string;
@@ -47,6 +63,8 @@ export interface HealthcheckArgs {
   logRetentionDays: number;
   /** `create`: a trail for the change rule's CloudTrail events; `existing`: the account has one. */
   changeTrail: 'create' | 'existing';
+  /** Org-wide checks (config `org`): the member accounts, regions and role; undefined: this account only. */
+  org: OrgConfig | undefined;
 }
 
 export class Healthcheck extends pulumi.ComponentResource {
@@ -62,11 +80,15 @@ export class Healthcheck extends pulumi.ComponentResource {
   /** With `changeTrail: create` only. */
   readonly trail: ChangeTrail | undefined;
   readonly functionName: pulumi.Output<string>;
+  /** The Lambda's role: what member accounts trust (config `memberOf.centralPrincipalArns`). */
+  readonly roleArn: pulumi.Output<string>;
+  readonly timeoutSeconds: number;
   readonly scheduleGroupName: string;
 
   constructor(name: string, args: HealthcheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super('ops:monitoring:Healthcheck', name, {}, opts);
     const parent = { parent: this };
+    this.timeoutSeconds = healthcheckTimeoutSeconds(args.org);
 
     this.alertStateTable = new aws.dynamodb.Table(`${name}-alert-state`, { name: `${args.namePrefix}-alert-state`, ...tableKeyArgs(ALERT_STATE_TABLE_SCHEMA) }, parent);
     // Created whether or not auto-fix is on: turning it off must not delete the backups and audit trail.
@@ -87,7 +109,7 @@ export class Healthcheck extends pulumi.ComponentResource {
       parent,
     );
 
-    const queues = changeQueues(`${name}-changes`, { namePrefix: args.namePrefix, functionTimeoutSeconds: HEALTHCHECK_TIMEOUT_SECONDS }, parent);
+    const queues = changeQueues(`${name}-changes`, { namePrefix: args.namePrefix, functionTimeoutSeconds: this.timeoutSeconds }, parent);
     const policyArgs: HealthcheckPolicyArgs = {
       scope: args.scope,
       runLedgerTableArn: args.runLedgerTable.arn,
@@ -97,7 +119,7 @@ export class Healthcheck extends pulumi.ComponentResource {
       alertTopicArn: args.alertTopicArn,
       remediationTableArn: this.remediationTable.arn,
       writableGroupArns: args.writableGroups.map((group) => group.arn),
-      schedulerRoleArn: args.pipelineSchedulerRole.arn,
+      schedulerRoleArns: [args.pipelineSchedulerRole.arn],
     };
 
     this.lambda = new BundledFunction(
@@ -107,22 +129,24 @@ export class Healthcheck extends pulumi.ComponentResource {
         bundleName: 'healthcheck',
         entry: HEALTHCHECK_ENTRY,
         description: 'Proves every schedule targets something that exists and has run; alerts; optional auto-fix',
-        timeoutSeconds: HEALTHCHECK_TIMEOUT_SECONDS,
+        timeoutSeconds: this.timeoutSeconds,
         memoryMb: 512,
         logRetentionDays: args.logRetentionDays,
         environment: healthcheckEnvironment(args, this.alertStateTable, this.remediationTable, this.definitionCacheTable),
         // Scheduler invokes asynchronously; Lambda's own 2 retries would run a failed check 3 times in a
         // row. The next run, 5 minutes later, is the retry.
-        asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: HEALTHCHECK_TIMEOUT_SECONDS },
+        asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: this.timeoutSeconds },
         policies: {
           'checks-read': checkReadStatements(policyArgs),
           'own-state': ownStateStatements(policyArgs),
           ...(args.autoFix ? { 'auto-fix': autoFixStatements(policyArgs) } : {}),
+          ...(args.org !== undefined ? { 'org-access': orgAccessStatements(args.org, args.scope.partition) } : {}),
         },
       },
       parent,
     );
     this.functionName = this.lambda.functionName;
+    this.roleArn = this.lambda.role.arn;
 
     this.scheduleGroupName = `${args.namePrefix}-monitoring`;
     this.runner = new LambdaSchedule(
@@ -135,7 +159,7 @@ export class Healthcheck extends pulumi.ComponentResource {
         expression: HEALTHCHECK_RATE,
         functionArn: this.lambda.functionArn,
         deadLetterQueueName: `${args.namePrefix}-healthcheck-dlq`,
-        retry: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: HEALTHCHECK_TIMEOUT_SECONDS },
+        retry: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: this.timeoutSeconds },
       },
       parent,
     );
@@ -166,5 +190,18 @@ function healthcheckEnvironment(
     METRICS_NAMESPACE: args.metricsNamespace,
     ...(args.autoFix ? { REMEDIATION_TABLE: remediation.name } : {}),
     ...(args.runbookBaseUrl !== undefined ? { RUNBOOK_BASE_URL: args.runbookBaseUrl } : {}),
+    ...(args.org !== undefined ? orgEnvironment(args.org) : {}),
+  };
+}
+
+/** The org-mode variables of the healthcheck's runtime (issue 16); lists are comma-separated, unset when empty. */
+export function orgEnvironment(org: OrgConfig): Record<string, string> {
+  const list = (name: string, values: readonly string[]) => (values.length > 0 ? { [name]: values.join(',') } : {});
+  return {
+    ORG_ROLE_NAME: org.roleName,
+    ORG_REGIONS: org.regions.join(','),
+    ...(org.accounts.kind === 'listed' ? list('ORG_ACCOUNTS', org.accounts.ids) : { ORG_DISCOVER: 'organization', ...list('ORG_OUS', org.accounts.ous), ...list('ORG_EXCLUDE_ACCOUNTS', org.accounts.excludeAccounts) }),
+    ...(org.externalId !== undefined ? { ORG_EXTERNAL_ID: org.externalId } : {}),
+    ORG_CONCURRENCY: String(org.concurrency),
   };
 }

@@ -22,8 +22,21 @@ export interface AccountScope {
   accountId: pulumi.Input<string>;
 }
 
-export interface HealthcheckPolicyArgs {
+/**
+ * What the actions the registries declare are scoped by. The central healthcheck role and each member
+ * account's org access role (infra/components/org-member-access.ts) are both built from these.
+ */
+export interface ActionScopeArgs {
   scope: AccountScope;
+  /** Absent (a member account without a run ledger): the ledger reads are left out, not widened. */
+  runLedgerTableArn?: pulumi.Input<string> | undefined;
+  /** The schedule groups auto-fix may write to. */
+  writableGroupArns: pulumi.Input<string>[];
+  /** The execution roles of those schedules: UpdateSchedule passes them again. */
+  schedulerRoleArns: pulumi.Input<string>[];
+}
+
+export interface HealthcheckPolicyArgs extends ActionScopeArgs {
   runLedgerTableArn: pulumi.Input<string>;
   alertStateTableArn: pulumi.Input<string>;
   /** The schedule-definition cache: read and written in batches, nothing else. */
@@ -33,10 +46,6 @@ export interface HealthcheckPolicyArgs {
   alertTopicArn: pulumi.Input<string>;
   /** Only used with auto-fix: backups and the audit log of every change. */
   remediationTableArn: pulumi.Input<string>;
-  /** The schedule groups auto-fix may write to (the pipeline's). */
-  writableGroupArns: pulumi.Input<string>[];
-  /** The execution role of those schedules: UpdateSchedule passes it again. */
-  schedulerRoleArn: pulumi.Input<string>;
 }
 
 interface Grant {
@@ -44,10 +53,11 @@ interface Grant {
   condition?: Statement['Condition'];
 }
 
-type Scoper = (args: HealthcheckPolicyArgs) => Grant;
+/** `undefined`: the resource the action works on does not exist here, so the action is not granted. */
+type Scoper = (args: ActionScopeArgs) => Grant | undefined;
 
 const pattern =
-  (build: (p: string, r: string, a: string) => string): Scoper =>
+  (build: (p: string, r: string, a: string) => string): ((args: ActionScopeArgs) => Grant) =>
   ({ scope }) => ({
     resources: [pulumi.all([scope.partition, scope.region, scope.accountId]).apply(([p, r, a]) => build(p, r, a))],
   });
@@ -57,8 +67,8 @@ const anyClusterInAccount = pattern((p, r, a) => `arn:${p}:ecs:${r}:${a}:cluster
 /** How each action the checks or the remediation may declare is scoped. */
 export const ACTION_SCOPES: Readonly<Record<string, Scoper>> = Object.freeze<Record<string, Scoper>>({
   'cloudwatch:GetMetricData': () => ({ resources: '*' }),
-  'dynamodb:BatchGetItem': (args) => ({ resources: [args.runLedgerTableArn] }),
-  'dynamodb:GetItem': (args) => ({ resources: [args.runLedgerTableArn] }),
+  'dynamodb:BatchGetItem': (args) => (args.runLedgerTableArn !== undefined ? { resources: [args.runLedgerTableArn] } : undefined),
+  'dynamodb:GetItem': (args) => (args.runLedgerTableArn !== undefined ? { resources: [args.runLedgerTableArn] } : undefined),
   'ecs:DescribeClusters': anyClusterInAccount,
   'ecs:ListClusters': () => ({ resources: '*' }),
   'ecs:DescribeTaskDefinition': () => ({ resources: '*' }),
@@ -77,7 +87,7 @@ export const ACTION_SCOPES: Readonly<Record<string, Scoper>> = Object.freeze<Rec
   // ---- auto-fix only ----
   'scheduler:UpdateSchedule': (args) => ({ resources: args.writableGroupArns.map(schedulesInGroup) }),
   'iam:PassRole': (args) => ({
-    resources: [args.schedulerRoleArn],
+    resources: args.schedulerRoleArns,
     condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
   }),
   'sts:GetCallerIdentity': () => ({ resources: '*' }),
@@ -107,37 +117,45 @@ export class UnscopedActionError extends Error {
 }
 
 /** One statement per distinct scope, so a reader sees which actions share a resource list. */
-function statementsFor(sidPrefix: string, actions: readonly string[], args: HealthcheckPolicyArgs): Statement[] {
+function statementsFor(sidPrefix: string, actions: readonly string[], args: ActionScopeArgs): Statement[] {
   const missing = actions.filter((action) => !Object.hasOwn(ACTION_SCOPES, action));
   if (missing.length > 0) {
     throw new UnscopedActionError(
       `No IAM scope for ${missing.join(', ')} (declared in a check or remediation registry). Add it to ACTION_SCOPES in infra/iam/healthcheck-policy.ts.`,
     );
   }
-  return [...actions].sort().map((action) => {
+  return [...actions].sort().flatMap((action) => {
     const grant = ACTION_SCOPES[action]!(args);
+    if (grant === undefined) return [];
     const sid = `${sidPrefix}${action.replace(/[^A-Za-z0-9]/g, '')}`;
-    return {
-      Sid: sid,
-      Effect: 'Allow',
-      Action: [action],
-      Resource: grant.resources,
-      ...(grant.condition !== undefined ? { Condition: grant.condition } : {}),
-    } satisfies Statement;
+    return [
+      {
+        Sid: sid,
+        Effect: 'Allow',
+        Action: [action],
+        Resource: grant.resources,
+        ...(grant.condition !== undefined ? { Condition: grant.condition } : {}),
+      } satisfies Statement,
+    ];
   });
 }
 
-/** Exactly the checks' read actions. */
-export function checkReadStatements(args: HealthcheckPolicyArgs): Statement[] {
+/** Exactly the checks' read actions (without the ledger reads when there is no ledger table). */
+export function checkReadStatements(args: ActionScopeArgs): Statement[] {
   return statementsFor('Check', requiredReadActions(), args);
 }
 
-/** The remediation's actions that the read policy does not already grant. */
-export function autoFixStatements(args: HealthcheckPolicyArgs): Statement[] {
+/** The remediation's actions that the read policy does not already grant, on the account's schedules. */
+export function remediationStatements(args: ActionScopeArgs): Statement[] {
   const reads = new Set(requiredReadActions());
   const extra = requiredRemediationActions().filter((action) => !reads.has(action));
+  return statementsFor('Fix', extra, args);
+}
+
+/** The remediation's actions, plus its backups and audit entries in the stack's remediation table. */
+export function autoFixStatements(args: HealthcheckPolicyArgs): Statement[] {
   return [
-    ...statementsFor('Fix', extra, args),
+    ...remediationStatements(args),
     { Sid: 'FixBackupsAndAudit', Effect: 'Allow', Action: [...OWN_STATE_ACTIONS.remediation], Resource: [args.remediationTableArn] },
   ];
 }

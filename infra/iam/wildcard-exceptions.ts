@@ -12,6 +12,14 @@ export const RESOURCE_WILDCARD_EXCEPTIONS: Readonly<Record<string, string>> = Ob
   'scheduler:ListScheduleGroups': 'ListScheduleGroups has no resource-level permissions.',
   'sts:GetCallerIdentity': 'GetCallerIdentity needs no permission and has no resource; it is granted only because the remediation declares it.',
   'ecr:GetAuthorizationToken': 'GetAuthorizationToken returns a registry-wide token and has no resource-level permissions.',
+  // Org-wide checks with `org.discover` only (iam/org-access-policy.ts).
+  'organizations:ListAccounts': 'ListAccounts has no resource-level permissions; it lists the account ids org-wide checks assume into.',
+  'organizations:ListAccountsForParent':
+    'The roots and OUs it is called on are discovered at run time (the configured ous and their children), and their ARNs need the organization id; it returns account metadata only.',
+  // Member roles (iam/org-access-policy.ts): `ops check-schedulers --all-regions` asks each account.
+  'ec2:DescribeRegions': 'DescribeRegions has no resource-level permissions; it lists the regions the account has enabled.',
+  'organizations:ListOrganizationalUnitsForParent':
+    'It walks the child OUs of the configured ous, discovered at run time, whose ARNs need the organization id; it returns OU metadata only.',
 });
 
 export function isWildcardException(action: string): boolean {

@@ -106,6 +106,14 @@ export function mockCall(token: string, inputs: Inputs): Inputs {
         repositoryUrl: `${registryId}.dkr.ecr.${region}.amazonaws.com/${name}`,
       };
     }
+    case 'aws:dynamodb/getTable:getTable': {
+      const name = String(inputs.name);
+      return { id: name, name, arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}` };
+    }
+    case 'aws:iam/getRole:getRole': {
+      const name = String(inputs.name);
+      return { id: name, name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, path: '/' };
+    }
     default:
       // An invoke the mocks do not know would silently return nothing: fail loudly instead.
       throw new Error(`unexpected invoke ${token}`);

@@ -9,7 +9,9 @@ import { createAwsClients, type AwsClients, type SandboxClientSettings } from '.
 import { createRoleCredentialCache, roleArnFor } from '../../aws/assumed-role.ts';
 import type { CallCounter, MiddlewareClient } from '../../aws/call-counter.ts';
 import type { OrgPair } from '../../org/targets.ts';
-import { countedClients } from './check-ports.ts';
+import { enabledRegions } from '../../aws/regions-reader.ts';
+import type { OrgCheckPorts } from '../../org/org-check.ts';
+import { countedClients, createCheckPorts, type CheckPortOptions } from './check-ports.ts';
 
 export interface OrgClients {
   /** The caller's own clients (Organizations, STS, EC2 in the central account). */
@@ -29,6 +31,8 @@ export interface OrgClientSettings {
   sessionName: string;
   externalId?: string;
   counter?: CallCounter;
+  /** Called on each new pair's clients (the bench adds network latency here). */
+  decorate?: (clients: AwsClients) => void;
 }
 
 export function createOrgClients(central: AwsClients, settings: OrgClientSettings): OrgClients {
@@ -48,6 +52,7 @@ export function createOrgClients(central: AwsClients, settings: OrgClientSetting
     await provider();
     const clients = createAwsClients({ ...settings.aws, region, credentialProvider: provider }, settings.env);
     if (settings.counter !== undefined) for (const client of [...countedClients(clients), clients.sns, clients.ec2]) settings.counter.attach(client as unknown as MiddlewareClient);
+    settings.decorate?.(clients);
     byPair.set(key, clients);
     return clients;
   };
@@ -56,5 +61,18 @@ export function createOrgClients(central: AwsClients, settings: OrgClientSetting
     forPair: (pair) => forAccount(pair.account.id, pair.account.role, pair.region),
     forAccount,
     assumeRoleCalls: () => cache.assumeRoleCalls(),
+  };
+}
+
+/**
+ * The org check's ports over these clients: accounts are entered in the central region (IAM and
+ * STS are global; EC2 DescribeRegions answers for the account), pairs get the check's usual ports.
+ */
+export function orgCheckPorts(org: OrgClients, options: (pair: OrgPair) => CheckPortOptions): OrgCheckPorts {
+  const home = org.central.config.region;
+  return {
+    enter: async (account) => void (await org.forAccount(account.id, account.role, home)),
+    enabledRegions: async (account) => enabledRegions((await org.forAccount(account.id, account.role, home)).ec2),
+    checkPorts: async (pair) => createCheckPorts(await org.forPair(pair), options(pair)),
   };
 }

@@ -9,7 +9,6 @@ import { createAwsClients } from '../../../aws/clients.ts';
 import { createClusterDirectory } from '../../../aws/cluster-directory.ts';
 import { createCallCounter } from '../../../aws/call-counter.ts';
 import { listOrganizationAccounts } from '../../../aws/organizations-reader.ts';
-import { enabledRegions } from '../../../aws/regions-reader.ts';
 import { errorMessage, errorName } from '../../../aws-error.ts';
 import type { CheckResult } from '../../../checks/run-check.ts';
 import { UserError } from '../../../errors.ts';
@@ -24,9 +23,8 @@ import { createFileAuditLog } from '../../../remediate/audit-log.ts';
 import { newRunId } from '../../../remediate/identifiers.ts';
 import { renderChangeResults } from '../../../remediate/render.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
-import { createCheckPorts } from '../../wiring/check-ports.ts';
 import { remediationPorts } from '../../wiring/fix-ports.ts';
-import { createOrgClients } from '../../wiring/org-clients.ts';
+import { createOrgClients, orgCheckPorts } from '../../wiring/org-clients.ts';
 import { awsSettingsFrom, definitionTableOf, ledgerTableOf, type AwsOptionArgs } from '../aws-options.ts';
 import type { GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
@@ -92,16 +90,11 @@ export async function runOrgCheck(args: OrgCheckArgs & GlobalOptions & { dryRun:
   const check = await checkOrg(
     targets.accounts,
     spec.regions,
-    {
-      enter: async (account) => void (await org.forAccount(account.id, account.role, central.config.region)),
-      enabledRegions: async (account) => enabledRegions((await org.forAccount(account.id, account.role, central.config.region)).ec2),
-      checkPorts: async (pair) =>
-        createCheckPorts(await org.forPair(pair), {
-          concurrency: settings.concurrency,
-          ...(ledgerTable !== undefined ? { ledgerTable } : {}),
-          ...(definitionTable !== undefined ? { definitionTable, clock: ctx.now, warn: (message: string) => ctx.stderr(`warning: ${pair.account.id} ${pair.region}: ${message}\n`) } : {}),
-        }),
-    },
+    orgCheckPorts(org, (pair) => ({
+      concurrency: settings.concurrency,
+      ...(ledgerTable !== undefined ? { ledgerTable } : {}),
+      ...(definitionTable !== undefined ? { definitionTable, clock: ctx.now, warn: (message: string) => ctx.stderr(`warning: ${pair.account.id} ${pair.region}: ${message}\n`) } : {}),
+    })),
     {
       pairConcurrency,
       concurrency: settings.concurrency,
