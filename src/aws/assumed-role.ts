@@ -79,10 +79,11 @@ export function createRoleCredentialCache(settings: RoleSessionSettings): RoleCr
     if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined || c.Expiration === undefined) {
       throw new RoleAssumptionError(roleArn, 'IncompleteCredentials', 'AssumeRole answered without a complete set of credentials');
     }
-    // A server clock that disagrees with ours (an emulator on a virtual clock, a skewed host) would make
-    // an Expiration already past here and force an AssumeRole per call; trust the duration asked for then.
+    // A server clock that disagrees with ours (an emulator on a virtual clock, a skewed host) can make an
+    // Expiration already past, or already inside the refresh window, by our clock: either would force an
+    // AssumeRole per call, so trust the duration asked for then (a real session lasts 15 minutes at least).
     const obtainedAt = settings.clock().getTime();
-    const expiresAt = c.Expiration.getTime() > obtainedAt ? c.Expiration.getTime() : obtainedAt + durationSeconds * 1000;
+    const expiresAt = c.Expiration.getTime() - obtainedAt > refreshBeforeMs ? c.Expiration.getTime() : obtainedAt + durationSeconds * 1000;
     return { credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(expiresAt) } };
   };
 

@@ -86,13 +86,21 @@ export async function applyOrgFix(
       results.push({ ...placementOf(pair.pair), failure: pairFailureOf(error), changes: pair.plan.changes.length });
       continue;
     }
-    const run = await applyFix(pair.plan, pair.check.snapshot, ports, {
-      now: options.now,
-      maxChanges: pair.plan.changes.length,
-      runId: options.runId,
-      firstEntry,
-      ...(options.progress ? { progress: options.progress } : {}),
-    });
+    let run: FixRun;
+    try {
+      run = await applyFix(pair.plan, pair.check.snapshot, ports, {
+        now: options.now,
+        maxChanges: pair.plan.changes.length,
+        runId: options.runId,
+        firstEntry,
+        ...(options.progress ? { progress: options.progress } : {}),
+      });
+    } catch (error) {
+      // Every write that happened is in the audit log already (pending before, result after); the
+      // other accounts still get theirs.
+      results.push({ ...placementOf(pair.pair), failure: pairFailureOf(error), changes: pair.plan.changes.length });
+      continue;
+    }
     results.push({ account: pair.account, accountName: pair.accountName, region: pair.region, run });
   }
   return results;

@@ -79,7 +79,7 @@ export function orgSummaryLine(report: OrgReport, opts: Pick<OrgRenderOptions, '
   const pairs = `${summary.pairs.total} pair${summary.pairs.total === 1 ? '' : 's'} (${summary.accounts} account${summary.accounts === 1 ? '' : 's'} × ${report.targets.regions.length} region${report.targets.regions.length === 1 ? '' : 's'})`;
   const parts = [pairs];
   if (summary.pairs.incomplete > 0) parts.push(`${summary.pairs.incomplete} NOT CHECKED`);
-  parts.push(`${summary.schedules} schedules`, `${summary.findings.critical} critical`, `${summary.findings.warning} warning`);
+  parts.push(`${summary.schedules} schedule${summary.schedules === 1 ? '' : 's'}`, `${summary.findings.critical} critical`, `${summary.findings.warning} warning`);
   parts.push(
     market.open
       ? `market OPEN until ${opts.formatClock(market.closesAt ?? '')} ET`

@@ -90,6 +90,8 @@ export function incompleteAccountFinding(account: AccountTarget, failure: PairFa
     ...finding,
     message: `${account.name} (${account.id}) was not checked ${where}: ${failure.action} failed (${failure.errorName}: ${failure.reason}).`,
     evidence: { ...finding.evidence, regions: [...regions] },
+    // Not `--regions *` (no such region, and a shell glob): the regions it would have covered, or all.
+    ...(failure.action === 'sts:AssumeRole' ? {} : { fix: `ops check-schedulers --accounts ${account.id} ${regions.length > 0 ? `--regions ${regions.join(',')}` : '--all-regions'}` }),
   };
 }
 

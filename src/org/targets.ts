@@ -101,7 +101,7 @@ export async function resolveTargets(spec: TargetSpec, lookups: TargetLookups): 
     if (excluded.has(account.id)) skipped.push({ id: account.id, name: account.name, reason: 'excluded (--exclude-account)' });
     else accounts.push(account);
   }
-  const unmatched = [...excluded].filter((id) => !candidates.some((a) => a.id === id));
+  const unmatched = [...excluded].filter((id) => !candidates.some((a) => a.id === id) && !skipped.some((s) => s.id === id));
   for (const id of unmatched) skipped.push({ id, name: id, reason: 'excluded (--exclude-account), and not among the targets anyway' });
   if (accounts.length === 0) {
     throw new UserError('NO_ACCOUNTS', `No account to check: ${describeSource(spec.source)} gave ${candidates.length} account(s), and ${skipped.length} were left out.`, 'Check --org / --ou, --accounts or the accounts file, and --exclude-account.');
