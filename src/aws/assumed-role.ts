@@ -11,6 +11,8 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { errorMessage, errorName } from '../aws-error.ts';
+import { clipText } from '../clip-text.ts';
+import { PairIncompleteError } from '../org/pair-failure.ts';
 
 export interface RoleSessionSettings {
   /** STS with the caller's own (central) credentials. */
@@ -25,8 +27,8 @@ export interface RoleSessionSettings {
   refreshBeforeMs?: number;
 }
 
-/** A denied or failing AssumeRole, as data the org run turns into one CHECK_INCOMPLETE per pair. */
-export class RoleAssumptionError extends Error {
+/** A denied or failing AssumeRole, as data the org run turns into one CHECK_INCOMPLETE per account. */
+export class RoleAssumptionError extends PairIncompleteError {
   readonly action = 'sts:AssumeRole';
   constructor(
     readonly roleArn: string,
@@ -34,7 +36,7 @@ export class RoleAssumptionError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`sts:AssumeRole on ${roleArn} failed: ${errorName}: ${reason}`, options);
+    super({ action: 'sts:AssumeRole', errorName, reason: clipText(reason, 300) }, `sts:AssumeRole on ${roleArn} failed: ${errorName}: ${reason}`, options);
     this.name = 'RoleAssumptionError';
   }
 }

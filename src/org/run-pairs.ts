@@ -4,29 +4,14 @@
  * becomes that pair's failure, as data, and every other pair still runs to the end. The caller turns
  * failures into CHECK_INCOMPLETE findings (org-report.ts).
  */
-import { RoleAssumptionError } from '../aws/assumed-role.ts';
-import { errorMessage, errorName } from '../aws-error.ts';
-import { clipText } from '../clip-text.ts';
+import { pairFailureOf, type PairFailure } from './pair-failure.ts';
 import type { OrgPair } from './targets.ts';
 
-export interface PairFailure {
-  /** The IAM action that failed (sts:AssumeRole, scheduler:ListSchedules, …), or `unknown`. */
-  action: string;
-  errorName: string;
-  reason: string;
-}
+export { PairIncompleteError, pairFailureOf, type PairFailure } from './pair-failure.ts';
 
 export type PairOutcome<T> =
   | { pair: OrgPair; ok: true; value: T; ms: number }
   | { pair: OrgPair; ok: false; failure: PairFailure; ms: number };
-
-/** Thrown by pair work to fail its pair with a known action (a blind check names the call that blinded it). */
-export class PairIncompleteError extends Error {
-  constructor(readonly failure: PairFailure) {
-    super(`${failure.action}: ${failure.errorName}: ${failure.reason}`);
-    this.name = 'PairIncompleteError';
-  }
-}
 
 export interface RunPairsOptions {
   concurrency: number;
@@ -39,12 +24,6 @@ export interface RunPairsOptions {
    * budget): better an incomplete pair on record than a run killed mid-write with nothing reported.
    */
   startBy?: () => boolean;
-}
-
-export function pairFailureOf(error: unknown): PairFailure {
-  if (error instanceof PairIncompleteError) return error.failure;
-  if (error instanceof RoleAssumptionError) return { action: error.action, errorName: error.errorName, reason: clipText(error.reason, 300) };
-  return { action: 'unknown', errorName: errorName(error), reason: clipText(errorMessage(error), 300) };
 }
 
 export async function runPairs<T>(pairs: readonly OrgPair[], work: (pair: OrgPair) => Promise<T>, options: RunPairsOptions): Promise<PairOutcome<T>[]> {

@@ -14,6 +14,9 @@
  * pair finds exactly the planted faults. SCHEDULE_EXPIRED is an EndDate of 2025-12-31, in the past
  * for any check run today.
  *
+ * The management account (the sandbox's own) gets the role and, in every region, the same small system
+ * without faults: an `--org` run lists it with the members, and it checks healthy.
+ *
  * Accounts without the role: their pairs are seeded like any other (faults included; the seeder
  * enters through OrganizationAccountAccessRole), but an org-wide run cannot assume the role there, so
  * their faults are `hidden`, not `expected`, and each of their pairs is `unreachable` (what an org
@@ -23,6 +26,8 @@ import { UserError } from '../errors.ts';
 import { MARKET_CRITICAL_TAG, PlantedFault, scenarioSchema, type Scenario, type ScenarioInput } from './scenario-schema.ts';
 
 export const ORG_SCENARIO_NAME = 'org';
+/** The account name the management account's pairs carry (moto itself lists the account as `master`). */
+export const ORG_MANAGEMENT_NAME = 'management';
 /** The role an org-wide run assumes in each account (`--role`'s default). */
 export const ORG_ACCESS_ROLE = 'ops-org-access';
 /** The role AWS Organizations creates in every account it creates; the seeder enters accounts through it. */
@@ -77,6 +82,8 @@ export interface OrgScenario {
   accounts: OrgScenarioAccount[];
   /** Account-major: every region of the first account, then of the second, … */
   pairs: OrgScenarioPair[];
+  /** The management account's pairs (accountName `management`): no planted faults. */
+  managementPairs: OrgScenarioPair[];
   /** Faults in accounts that have the role: exactly what a check of every pair finds. */
   expected: OrgPlantedFinding[];
   /** Faults seeded in accounts without the role: there, but no org-wide run can see them. */
@@ -175,6 +182,7 @@ export function generateOrgScenario(options: OrgScenarioOptions = {}): OrgScenar
     organizationalUnits: ous,
     accounts,
     pairs,
+    managementPairs: regions.map((region) => ({ accountName: ORG_MANAGEMENT_NAME, region, scenario: pairScenario(ORG_MANAGEMENT_NAME, region, perPair, undefined) })),
     expected,
     hidden,
     unreachable,

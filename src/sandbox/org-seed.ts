@@ -4,8 +4,9 @@
  * CreateAccount per account and MoveAccount into its OU; then, entering each new account through the
  * OrganizationAccountAccessRole that CreateAccount made there, the access role an org-wide run assumes
  * (trusting the management account) unless the account is one that lacks it, the account's IAM roles,
- * and every region with the ordinary seedScenario. moto keys everything by the account in the assumed
- * role's ARN, so one server serves every account.
+ * and every region with the ordinary seedScenario; the management account gets the access role and its
+ * own healthy pairs too. moto keys everything by the account in the assumed role's ARN, so one server
+ * serves every account.
  */
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -18,6 +19,7 @@ import { FaultError } from '../errors.ts';
 import { createCrossAccountRole, createOrgAdminPort, type OrgAdminPort } from './aws/org-api.ts';
 import { createSeederPort } from './aws/seeder-api.ts';
 import { assertLoopbackEndpoint } from './moto-api.ts';
+import { createSandboxClients } from './sandbox.ts';
 import { ORG_ADMIN_ROLE, type OrgPlantedFinding, type OrgScenario, type OrgUnit } from './org-scenario.ts';
 import type { ScenarioRole } from './scenario-schema.ts';
 import { seedScenario } from './seed.ts';
@@ -53,7 +55,11 @@ export interface OrgSeedOptions {
   accountsFile?: string;
   /** Also create this schedule-definition cache table in every pair, so `OPS_DEFINITION_CACHE_TABLE` holds everywhere. */
   definitionCacheTable?: string;
-  /** Create the access role in the management account too, so an `--org` run can enter it (default true). */
+  /**
+   * Give the management account the access role and seed its healthy pairs (default true), so an
+   * `--org` run, which lists the management account with the members, enters it and finds it healthy.
+   * False: the management account gets neither (leave it out of the run with --exclude-account).
+   */
   managementRole?: boolean;
   /** Instead of the SDK port on `clients.organizations` (tests). */
   admin?: OrgAdminPort;
@@ -77,8 +83,8 @@ export interface OrgExpectedFinding extends OrgPlantedFinding {
 export interface OrgSeedResult {
   organizationId: string;
   rootId: string;
-  /** The management account (moto's default account) and whether it has the access role. */
-  management: { id: string; hasRole: boolean };
+  /** The management account (moto's default account): whether it has the access role and its schedules. */
+  management: { id: string; hasRole: boolean; schedules: number };
   roleName: string;
   regions: string[];
   accounts: SeededOrgAccount[];
@@ -109,8 +115,6 @@ export async function seedOrgScenario(scenario: OrgScenario, options: OrgSeedOpt
     return { id, name: spec.name, email: spec.email, ou: spec.ou, ouId, hasRole: spec.hasRole, tags: spec.tags };
   });
   log(`organization ${org.organizationId}: ${accounts.length} accounts in ${ouIds.size} OUs`);
-  const managementRole = options.managementRole ?? true;
-  if (managementRole) await createAccessRole(options.clients.iam, scenario.roleName, org.managementAccount);
 
   const byName = new Map(accounts.map((a) => [a.name, a]));
   const idOf = (name: string): string => {
@@ -138,7 +142,7 @@ export async function seedOrgScenario(scenario: OrgScenario, options: OrgSeedOpt
     const clients = clientsFor(account.id, firstRegion);
     const port = createSeederPort(clients, { region: firstRegion, endpoint: options.endpoint });
     const arns = new Map<string, string>();
-    for (const role of accountRoles(scenario, account.name)) arns.set(role.name, await port.createRole({ name: role.name, trustService: role.trust, actions: role.actions }));
+    for (const role of accountRoles(scenario.pairs.filter((p) => p.accountName === account.name))) arns.set(role.name, await port.createRole({ name: role.name, trustService: role.trust, actions: role.actions }));
     if (account.hasRole) await createAccessRole(clients.iam, scenario.roleName, org.managementAccount);
     roleArns.set(account.name, arns);
   });
@@ -160,14 +164,16 @@ export async function seedOrgScenario(scenario: OrgScenario, options: OrgSeedOpt
     if (options.definitionCacheTable !== undefined) await ensureScheduleDefinitionTable(clients.dynamodb, options.definitionCacheTable);
     return result.schedules.length;
   });
-  const schedules = seeded.reduce((sum, n) => sum + n, 0);
-  log(`seeded ${schedules} schedules over ${scenario.pairs.length} account × region pairs`);
+  const management = options.managementRole ?? true;
+  const managementSchedules = management ? await seedManagement(scenario, options, org.managementAccount) : 0;
+  const schedules = seeded.reduce((sum, n) => sum + n, managementSchedules);
+  log(`seeded ${schedules} schedules over ${scenario.pairs.length + (management ? scenario.managementPairs.length : 0)} account × region pairs`);
 
   const withId = (f: OrgPlantedFinding): OrgExpectedFinding => ({ account: idOf(f.accountName), ...f });
   const result: OrgSeedResult = {
     organizationId: org.organizationId,
     rootId: org.rootId,
-    management: { id: org.managementAccount, hasRole: managementRole },
+    management: { id: org.managementAccount, hasRole: management, schedules: managementSchedules },
     roleName: scenario.roleName,
     regions: [...scenario.regions],
     accounts,
@@ -181,10 +187,26 @@ export async function seedOrgScenario(scenario: OrgScenario, options: OrgSeedOpt
   return result;
 }
 
-function accountRoles(scenario: OrgScenario, accountName: string): ScenarioRole[] {
+/** The management account: the caller's own (sandbox) credentials, no role to assume. */
+async function seedManagement(scenario: OrgScenario, options: OrgSeedOptions, managementAccount: string): Promise<number> {
+  await createAccessRole(options.clients.iam, scenario.roleName, managementAccount);
+  const first = createSandboxClients(options.endpoint, scenario.regions[0] ?? 'us-east-1');
+  const roles = createSeederPort(first, { region: scenario.regions[0] ?? 'us-east-1' });
+  const arns = new Map<string, string>();
+  for (const role of accountRoles(scenario.managementPairs)) arns.set(role.name, await roles.createRole({ name: role.name, trustService: role.trust, actions: role.actions }));
+  const seeded = await mapWithConcurrency(scenario.managementPairs, options.concurrency ?? 8, async (pair) => {
+    const clients = createSandboxClients(options.endpoint, pair.region);
+    const port = { ...createSeederPort(clients, { region: pair.region, endpoint: options.endpoint }), createRole: async ({ name }: { name: string }) => arns.get(name) ?? '' };
+    const result = await seedScenario(pair.scenario, { port, concurrency: 4 });
+    if (options.definitionCacheTable !== undefined) await ensureScheduleDefinitionTable(clients.dynamodb, options.definitionCacheTable);
+    return result.schedules.length;
+  });
+  return seeded.reduce((sum, n) => sum + n, 0);
+}
+
+function accountRoles(pairs: readonly OrgScenario['pairs'][number][]): ScenarioRole[] {
   const roles = new Map<string, ScenarioRole>();
-  for (const pair of scenario.pairs) {
-    if (pair.accountName !== accountName) continue;
+  for (const pair of pairs) {
     for (const role of pair.scenario.roles) if (!roles.has(role.name)) roles.set(role.name, role);
   }
   return [...roles.values()];

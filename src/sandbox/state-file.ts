@@ -23,8 +23,25 @@ const stateSchema = z.object({
   // Optional: a state file written before `up` created them still reads, so `down` can stop that sandbox.
   changeQueueUrl: z.string().optional(),
   definitionCacheTable: z.string().optional(),
+  /** `--scenario org`: the organization it seeded (scenario is then "org", schedules the total over every pair). */
+  org: z
+    .object({
+      organizationId: z.string(),
+      managementAccount: z.string(),
+      /** Schedules in the management account's own pairs (all healthy). */
+      managementSchedules: z.number().int().min(0),
+      accounts: z.number().int().min(0),
+      ous: z.array(z.string()),
+      regions: z.array(z.string()),
+      roleName: z.string(),
+      withoutRole: z.array(z.object({ id: z.string(), name: z.string() })),
+      accountsFile: z.string(),
+      plantedFindings: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type SandboxState = z.infer<typeof stateSchema>;
+export type SandboxOrgState = NonNullable<SandboxState['org']>;
 
 export function sandboxStatePath(cwd: string): string {
   return join(cwd, SANDBOX_STATE_FILE);

@@ -5,15 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, UpdateScheduleCommand, type ScheduleSummary } from '@aws-sdk/client-scheduler';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthcheckResult } from '../../src/healthcheck/run-healthcheck.ts';
+import { parseAccountsFile } from '../../src/org/accounts-file.ts';
 import { isAlive } from '../../src/sandbox/process-control.ts';
 import { readSandboxState } from '../../src/sandbox/state-file.ts';
 import { childEnv } from '../support/child-env.ts';
@@ -281,4 +283,59 @@ describe('ops sandbox up --day', () => {
       await rm(cwd, { recursive: true, force: true });
     }
   });
+});
+
+describe('ops sandbox up --scenario org', () => {
+  it('seeds an organization of --org-accounts accounts, prints how to check it, and records it for status', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'ops-sandbox-org-'));
+    const upProcess = run(['sandbox', 'up', '--scenario', 'org', '--org-accounts', '3'], cwd);
+    const up = collect(upProcess);
+    let pids: { ops: number; moto: number } | undefined;
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!up.stdout().includes('# Ctrl-C here') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const state = await readSandboxState(join(cwd, '.ops', 'sandbox.json'));
+      pids = state?.pids;
+      const accounts = parseAccountsFile(await readFile(join(cwd, '.ops', 'org-accounts.yaml'), 'utf8'));
+      expect(accounts.map((a) => a.name)).toEqual(['prod', 'staging', 'desk-01']);
+      // Ids and the organization are moto's random ones; everything else is pinned.
+      let text = up.stdout().replaceAll(state!.endpoint, 'ENDPOINT').replaceAll(cwd, 'CWD').replaceAll(state!.org!.organizationId, 'o-ORG');
+      for (const a of accounts) text = text.replaceAll(a.id, `ID-${a.name}`);
+      expect(text.split('\n')).toEqual([
+        '# ops sandbox: moto on ENDPOINT · scenario org (48 schedules) · region us-west-2',
+        '# clock: the wall clock',
+        '# firing: off (add --fire to run schedules)',
+        '# change events: off (with --fire: CloudTrail-shaped events → default bus → queue ENDPOINT/123456789012/ops-sandbox-schedule-changes)',
+        '# definition cache: DynamoDB table ops-schedule-definitions (OPS_DEFINITION_CACHE_TABLE below)',
+        '# organization o-ORG: 3 member accounts in 3 OUs (production, non-production, trading-desks) × 3 regions (us-east-1, us-west-2, eu-west-1), 48 schedules, 3 planted faults to find',
+        '# access role ops-org-access: in the management account 123456789012 (12 schedules, all healthy) and every member account but desk-01 (ID-desk-01), which a check cannot enter (AccessDenied)',
+        '# accounts file: CWD/.ops/org-accounts.yaml (the member accounts, each with the role and regions; --accounts-file)',
+        '# check it: ops check-schedulers --org --regions us-east-1,us-west-2,eu-west-1',
+        'export AWS_ENDPOINT_URL=ENDPOINT',
+        'export AWS_REGION=us-west-2',
+        'export AWS_DEFAULT_REGION=us-west-2',
+        'export AWS_ACCESS_KEY_ID=testing',
+        'export AWS_SECRET_ACCESS_KEY=testing',
+        'export OPS_DEFINITION_CACHE_TABLE=ops-schedule-definitions',
+        '# Ctrl-C here, or `ops sandbox down`, stops it.',
+        '',
+      ]);
+
+      const organizations = new OrganizationsClient({ endpoint: state!.endpoint, region: 'us-east-1', credentials: CREDENTIALS });
+      const listed = await organizations.send(new ListAccountsCommand({}));
+      expect(listed.Accounts?.map((a) => a.Name).sort()).toEqual(['desk-01', 'master', 'prod', 'staging']);
+      organizations.destroy();
+
+      const status = collect(run(['sandbox', 'status'], cwd));
+      expect(await status.exit).toBe(0);
+      expect(status.stdout()).toContain(`Organization ${state!.org!.organizationId}: 3 member accounts × 3 regions · accounts file ${join(cwd, '.ops', 'org-accounts.yaml')} · check it: ops check-schedulers --org --regions us-east-1,us-west-2,eu-west-1`);
+
+      const down = collect(run(['sandbox', 'down', '--json'], cwd));
+      expect(await down.exit).toBe(0);
+      expect(await up.exit).toBe(0);
+    } finally {
+      for (const pid of [pids?.moto, pids?.ops, upProcess.pid]) if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

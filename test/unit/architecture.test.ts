@@ -72,7 +72,7 @@ describe('architecture: src/ folders depend on each other one way', () => {
     expect(cyclesOf(graph).map(describeCycle)).toEqual([]);
   });
 
-  it.each(['schedule', 'market', 'checks', 'remediate', 'alerts', 'ledger', 'healthcheck', 'trading'])('domain folder %s imports no adapter, sandbox or entry point', (folder) => {
+  it.each(['schedule', 'market', 'checks', 'remediate', 'alerts', 'ledger', 'healthcheck', 'trading', 'org'])('domain folder %s imports no adapter, sandbox or entry point', (folder) => {
     const edges = [...(graph.get(folder)?.entries() ?? [])].filter(([to]) => to === 'aws' || to === 'sandbox' || to === 'entry');
     expect(edges).toEqual([]);
   });

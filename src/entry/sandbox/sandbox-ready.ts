@@ -7,6 +7,8 @@ import { sandboxEnvironment, sandboxOpsEnvironment, type Sandbox } from '../../s
 import type { SandboxState } from '../../sandbox/state-file.ts';
 import { sandboxTradingEnvironment } from '../../sandbox/trading/names.ts';
 import type { SandboxChangeResources } from './sandbox-up-changes.ts';
+import { orgReadyJson, orgReadyLines } from './sandbox-up-org.ts';
+import type { OrgSeedResult } from '../../sandbox/org-seed.ts';
 import type { RunningTrading } from './sandbox-up-trading.ts';
 
 export interface ReadyInput {
@@ -18,10 +20,12 @@ export interface ReadyInput {
   day?: ReplayDay;
   trading?: Pick<RunningTrading, 'json' | 'text'>;
   changes: SandboxChangeResources;
+  /** `--scenario org`: the seeding's accounts and findings for --json (the summary is `state.org`). */
+  orgSeed?: Pick<OrgSeedResult, 'accounts' | 'expected' | 'unreachable'>;
 }
 
 export function sandboxReadyDocument(input: ReadyInput) {
-  const { sandbox, state, statePath, tick, day, trading, changes } = input;
+  const { sandbox, state, statePath, tick, day, trading, changes, orgSeed } = input;
   const env = { ...sandboxEnvironment(sandbox.endpoint, sandbox.region), ...sandboxOpsEnvironment(), ...(trading ? sandboxTradingEnvironment() : {}) };
   const scenario = state.scenario === null ? 'empty (no scenario)' : `${state.scenario} (${state.schedules} schedules)`;
   const text = [
@@ -32,6 +36,7 @@ export function sandboxReadyDocument(input: ReadyInput) {
       ? `# change events: each tick looks for writes before it fires; CloudTrail-shaped events (a line on stderr each) → default bus → queue ${changes.queueUrl}`
       : `# change events: off (with --fire: CloudTrail-shaped events → default bus → queue ${changes.queueUrl})`,
     `# definition cache: DynamoDB table ${changes.definitionCacheTable} (OPS_DEFINITION_CACHE_TABLE below)`,
+    ...(state.org ? orgReadyLines(state.org, state.schedules) : []),
     ...(trading?.text ?? []),
     ...Object.entries(env).map(([key, value]) => `export ${key}=${value}`),
     '# Ctrl-C here, or `ops sandbox down`, stops it.',
@@ -52,6 +57,7 @@ export function sandboxReadyDocument(input: ReadyInput) {
     definitionCacheTable: changes.definitionCacheTable,
     env,
     trading: trading?.json ?? null,
+    org: state.org ? orgReadyJson(state.org, orgSeed) : null,
     timings: sandbox.timings,
   };
   return { json, text };

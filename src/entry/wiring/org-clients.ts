@@ -32,7 +32,7 @@ export interface OrgClientSettings {
   externalId?: string;
   counter?: CallCounter;
   /** Called on each new pair's clients (the bench adds network latency here). */
-  decorate?: (clients: AwsClients) => void;
+  decorate?: (clients: AwsClients, account: string, region: string) => void;
 }
 
 export function createOrgClients(central: AwsClients, settings: OrgClientSettings): OrgClients {
@@ -52,7 +52,7 @@ export function createOrgClients(central: AwsClients, settings: OrgClientSetting
     await provider();
     const clients = createAwsClients({ ...settings.aws, region, credentialProvider: provider }, settings.env);
     if (settings.counter !== undefined) for (const client of [...countedClients(clients), clients.sns, clients.ec2]) settings.counter.attach(client as unknown as MiddlewareClient);
-    settings.decorate?.(clients);
+    settings.decorate?.(clients, account, region);
     byPair.set(key, clients);
     return clients;
   };

@@ -30,6 +30,8 @@ import type { ChangeDetector } from '../../../sandbox/change-events.ts';
 import { sandboxReadyDocument } from '../../sandbox/sandbox-ready.ts';
 import { changeLines, createSandboxChangeDetector, ensureSandboxChangeResources } from '../../sandbox/sandbox-up-changes.ts';
 import { startSandboxTrading, type RunningTrading } from '../../sandbox/sandbox-up-trading.ts';
+import { orgCheckCommand, orgScenarioFromArgs, seedSandboxOrg, type SeededSandboxOrg } from '../../sandbox/sandbox-up-org.ts';
+import { ORG_DEFAULT_REGIONS, ORG_DEFAULTS } from '../../../sandbox/org-scenario.ts';
 import { dirname } from 'node:path';
 
 const DEFAULT_SCENARIO = 'incident-2026-01-29';
@@ -41,6 +43,8 @@ interface UpArgs {
   tick: number;
   day?: string;
   trading: boolean;
+  orgAccounts?: number;
+  orgRegions?: string;
 }
 
 export const sandboxUpCommand = defineCommand<UpArgs>({
@@ -52,8 +56,13 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
       .option('scenario', {
         type: 'string',
         default: DEFAULT_SCENARIO,
-        describe: 'Scenario name in scenarios/ (incident-2026-01-29, healthy, mixed), a path to a scenario .yaml, or "none" for an empty sandbox',
+        describe:
+          'Scenario name in scenarios/ (incident-2026-01-29, healthy, mixed), a path to a scenario .yaml, "none" for an empty sandbox, ' +
+          'or "org": a generated AWS Organization (--org-accounts member accounts × --org-regions, each pair with a few schedules and ' +
+          'some planted faults; one account lacks the access role ops-org-access), checked with `ops check-schedulers --org`',
       })
+      .option('org-accounts', { type: 'number', describe: `With --scenario org: member accounts to create (default ${ORG_DEFAULTS.accounts})` })
+      .option('org-regions', { type: 'string', describe: `With --scenario org: comma-separated regions to seed in each account (default ${ORG_DEFAULT_REGIONS.join(',')})` })
       .option('fire', {
         type: 'boolean',
         default: false,
@@ -86,6 +95,7 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
       .example('$0 sandbox up --scenario none --trading', 'An empty sandbox running the trading workflow (then `ops workflow start`)')
       .example('$0 sandbox up --scenario healthy --fire', 'A healthy system whose schedules run in real time')
       .example('$0 sandbox up --scenario healthy --fire --day 2030-12-24', 'The same on an early-close Christmas Eve, from its 09:30 open')
+      .example('$0 sandbox up --scenario org --org-accounts 5', 'An organization of 5 accounts × 3 regions (then `ops check-schedulers --org --regions …`)')
       .example('$0 sandbox up --port 5000 --json', 'One JSON document with the endpoint once ready; runs until `ops sandbox down`')
       .epilog(
         'stdout gets the environment as shell lines (`export AWS_ENDPOINT_URL=...`) as soon as the sandbox is ready; ' +
@@ -95,6 +105,7 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
   run: async (args, ctx) => {
     const tick = parseCountOption('tick', args.tick, 3_600);
     const day: ReplayDay | undefined = args.day === undefined ? undefined : resolveReplayDay(args.day, ctx.now());
+    const org = orgScenarioFromArgs(args);
     const statePath = sandboxStatePath(ctx.cwd);
     const previous = await readSandboxState(statePath);
     if (previous !== undefined && (isOurProcess(previous.pids.ops, OPS_PROCESS_PATTERN) || isOurProcess(previous.pids.moto, MOTO_PROCESS_PATTERN))) {
@@ -106,7 +117,7 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
     let interruptedBy: string | undefined;
     const interrupted = ctx.interrupted().then((signal) => (interruptedBy = signal));
     progress('starting moto…');
-    const scenario = args.scenario === 'none' ? undefined : args.scenario;
+    const scenario = args.scenario === 'none' || org !== undefined ? undefined : args.scenario;
     const sandbox = await startSandbox({
       ...(args.port !== undefined ? { port: parseCountOption('port', args.port, 65_535, 5000) } : {}),
       ...(scenario !== undefined ? { scenario } : {}),
@@ -124,6 +135,11 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
         progress('creating the trading stack and starting the local Lambda runtime…');
         trading = await startSandboxTrading(sandbox, { stateDir: dirname(statePath), stderr: ctx.stderr });
       }
+      let orgSeeded: SeededSandboxOrg | undefined;
+      if (org !== undefined) {
+        progress(`creating the organization: ${org.accounts.length} accounts × ${org.regions.length} regions…`);
+        orgSeeded = await seedSandboxOrg(sandbox, org, { stateDir: dirname(statePath), now: ctx.now, log: progress });
+      }
       progress('creating the change rule, its queue and the definition-cache table…');
       const changes = await ensureSandboxChangeResources(sandbox);
       const state: SandboxState = {
@@ -132,12 +148,13 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
         port: sandbox.server.port,
         endpoint: sandbox.endpoint,
         region: sandbox.region,
-        scenario: sandbox.scenario?.name ?? null,
-        schedules: sandbox.seed?.schedules.length ?? 0,
+        scenario: org?.name ?? sandbox.scenario?.name ?? null,
+        schedules: orgSeeded?.seed.schedules ?? sandbox.seed?.schedules.length ?? 0,
         firing: args.fire,
         startedAt: ctx.now().toISOString(),
         changeQueueUrl: changes.queueUrl,
         definitionCacheTable: changes.definitionCacheTable,
+        ...(orgSeeded ? { org: orgSeeded.state } : {}),
       };
       await writeSandboxState(statePath, state);
       try {
@@ -145,7 +162,16 @@ export const sandboxUpCommand = defineCommand<UpArgs>({
         const now = day !== undefined ? () => sandbox.now() : ctx.now;
         // The detector's baseline before the ready document: any write made once it is printed is a change.
         const detector = args.fire ? await baselineDetector(sandbox, ctx, now) : undefined;
-        const ready = sandboxReadyDocument({ sandbox, state, statePath, tick, ...(day ? { day } : {}), ...(trading ? { trading } : {}), changes });
+        const ready = sandboxReadyDocument({
+          sandbox: orgSeeded ? { ...sandbox, timings: { ...sandbox.timings, seedMs: orgSeeded.seedMs } } : sandbox,
+          state,
+          statePath,
+          tick,
+          ...(day ? { day } : {}),
+          ...(trading ? { trading } : {}),
+          changes,
+          ...(orgSeeded ? { orgSeed: orgSeeded.seed } : {}),
+        });
         if (ctx.announce) ctx.announce(ready);
         else ctx.stderr(`${ready.text}\n`);
         const loop = detector ? startLoop(sandbox, ctx, tick, now, detector) : undefined;
@@ -268,12 +294,16 @@ export const sandboxStatusCommand = defineCommand<Record<string, never>>({
       startedAt: state.startedAt,
       changeQueueUrl: state.changeQueueUrl ?? null,
       definitionCacheTable: state.definitionCacheTable ?? null,
+      org: state.org ?? null,
       pids: state.pids,
       alive: { ops: opsAlive, moto: motoAlive },
       motoAnswers: answers,
     };
     const text = running
-      ? `Sandbox running on ${state.endpoint} · scenario ${state.scenario ?? 'none'} (${state.schedules} schedules) · region ${state.region} · moto answers · since ${state.startedAt}`
+      ? `Sandbox running on ${state.endpoint} · scenario ${state.scenario ?? 'none'} (${state.schedules} schedules) · region ${state.region} · moto answers · since ${state.startedAt}` +
+        (state.org
+          ? `\nOrganization ${state.org.organizationId}: ${state.org.accounts} member accounts × ${state.org.regions.length} regions · accounts file ${state.org.accountsFile} · check it: ${orgCheckCommand(state.org)}`
+          : '')
       : `Sandbox state found but not healthy: ops ${opsAlive ? 'alive' : 'gone'}, moto ${motoAlive ? 'alive' : 'gone'}, ${answers ? 'answers' : 'does not answer'}. Run \`ops sandbox down\` to clean up.`;
     return { exitCode: running ? 0 : 1, json, text };
   },
