@@ -14,4 +14,4 @@ export type { FileAlertStateStoreOptions } from './file-store.ts';
 export { runAlertPolicy } from './run-policy.ts';
 export type { AlertRunResult } from './run-policy.ts';
 export { fitSubject, MAX_SUBJECT_LENGTH, MAX_TABLE_ROWS, renderAlertEmail, renderSelfHealedEmail } from './render.ts';
-export type { AlertEmail, AlertEmailOptions, SelfHealedChange } from './render.ts';
+export type { AlertEmail, AlertEmailOptions, EmailPlace, SelfHealedChange } from './render.ts';

@@ -29,6 +29,18 @@ export interface AlertEmailOptions {
   timezone?: string;
   /** One line on why the check ran, e.g. a change-driven run's `Checked because of UpdateSchedule by … at …`. */
   cause?: string;
+  /** Where the check ran, when one alert stream is one of many (org mode's account and region). */
+  where?: EmailPlace;
+}
+
+/**
+ * `short` goes in the subject after the severity (`prod-trading us-east-1`: a subject has 100
+ * characters, and what failed must fit too); `full` is the body's `Where:` line under the headline
+ * (`prod-trading (111111111111) us-east-1`).
+ */
+export interface EmailPlace {
+  short: string;
+  full: string;
 }
 
 /** SNS rejects longer email subjects. */
@@ -82,7 +94,7 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
     case 'alert': {
       const worst = worstSeverity(failing);
       const phrase = describeFailingSet(failing, findings);
-      subject = `[${worst.toUpperCase()}] ${phrase}`;
+      subject = `[${worst.toUpperCase()}] ${placed(options.where, ': ')}${phrase}`;
       lines.push(`${worst.toUpperCase()}: ${phrase}`, '');
       lines.push(...failureDetails(decision, failing, findings, report, timezone, options));
       lines.push('You get one email per change, reminders while critical findings persist during market hours, and one email when every finding that alerted has cleared.');
@@ -92,7 +104,7 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       const worst = worstSeverity(failing);
       const phrase = describeFailingSet(failing, findings);
       const lasting = duration(nowOf(decision, report) - earliestSince(failing, decision, report));
-      subject = `[REMINDER] [${worst.toUpperCase()}] for ${lasting}: ${phrase}`;
+      subject = `[REMINDER] [${worst.toUpperCase()}] ${placed(options.where, ' ')}for ${lasting}: ${phrase}`;
       lines.push(`REMINDER — still ${worst.toUpperCase()} after ${lasting}: ${phrase}`, '');
       lines.push(...failureDetails(decision, failing, findings, report, timezone, options));
       lines.push('Reminders repeat while critical findings persist and the market is open.');
@@ -106,10 +118,10 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       const open = report.findings.filter((f) => f.severity !== Severity.info).length;
       const noun = report.findings.some((f) => f.severity === Severity.critical) ? 'finding' : 'warning';
       if (open === 0) {
-        subject = '[RESOLVED] all schedules healthy again';
+        subject = `[RESOLVED] ${placed(options.where, ': ')}all schedules healthy again`;
         lines.push(`RESOLVED: all ${resolved} failing finding(s) cleared; every schedule is healthy again.`, '');
       } else {
-        subject = `[RESOLVED] all alerting findings cleared; ${plural(open, noun)} still below the alert threshold`;
+        subject = `[RESOLVED] ${placed(options.where, ': ')}all alerting findings cleared; ${plural(open, noun)} still below the alert threshold`;
         lines.push(
           `RESOLVED: all ${resolved} finding(s) that alerted have cleared; nothing is failing at the alert threshold any more.`,
           `Not all healthy: ${plural(open, noun)} ${open === 1 ? 'is' : 'are'} still reported below the threshold (listed at the end); they send no email.`,
@@ -124,8 +136,9 @@ export function renderAlertEmail(decision: SendDecision, report: CheckReport, op
       break;
     }
   }
-  // Under the headline: what the reader learns first after how bad it is.
+  // Under the headline: what the reader learns first after how bad it is, then where and why.
   if (options.cause !== undefined) lines.splice(1, 0, options.cause);
+  if (options.where !== undefined) lines.splice(1, 0, `Where:    ${options.where.full}`);
   return { subject: fitSubject(subject), body: `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n` };
 }
 
@@ -143,7 +156,7 @@ export interface SelfHealedChange {
 }
 
 /** The email the healthcheck sends after repairing schedules on its own. */
-export function renderSelfHealedEmail(input: { changes: SelfHealedChange[]; report: CheckReport; runbookBaseUrl?: string }): AlertEmail {
+export function renderSelfHealedEmail(input: { changes: SelfHealedChange[]; report: CheckReport; runbookBaseUrl?: string; where?: EmailPlace }): AlertEmail {
   const { changes, report } = input;
   const repointed = changes.filter((c) => c.result === 'ok');
   const problems = changes.filter((c) => c.result !== 'ok' && c.result !== 'unchanged');
@@ -151,10 +164,11 @@ export function renderSelfHealedEmail(input: { changes: SelfHealedChange[]; repo
   const where = targets.length === 1 ? `cluster ${clusterName(targets[0] ?? '')}` : `${targets.length} clusters`;
   const n = changes.length;
   let subject: string;
-  if (n === 0) subject = '[AUTO-FIX] nothing was changed';
-  else if (problems.length === 0) subject = `[AUTO-FIXED] ${plural(repointed.length, 'schedule')} repointed to ${where}`;
-  else if (repointed.length === 0) subject = `[AUTO-FIX FAILED] 0 of ${plural(n, 'schedule')} repointed to ${where}`;
-  else subject = `[AUTO-FIX PARTIAL] ${repointed.length} of ${plural(n, 'schedule')} repointed to ${where}`;
+  const at = placed(input.where, ': ');
+  if (n === 0) subject = `[AUTO-FIX] ${at}nothing was changed`;
+  else if (problems.length === 0) subject = `[AUTO-FIXED] ${at}${plural(repointed.length, 'schedule')} repointed to ${where}`;
+  else if (repointed.length === 0) subject = `[AUTO-FIX FAILED] ${at}0 of ${plural(n, 'schedule')} repointed to ${where}`;
+  else subject = `[AUTO-FIX PARTIAL] ${at}${repointed.length} of ${plural(n, 'schedule')} repointed to ${where}`;
 
   const lines: string[] = [];
   lines.push(
@@ -163,6 +177,7 @@ export function renderSelfHealedEmail(input: { changes: SelfHealedChange[]; repo
       : `The healthcheck tried to repair ${plural(n, 'schedule')}: ${repointed.length} repointed, ${problems.length} not. The rest need a person.`,
     '',
   );
+  if (input.where !== undefined) lines.push(`Where:    ${input.where.full}`);
   lines.push(...statusLines(report, NYSE_TIMEZONE));
   // The report is the one after the repair: say what it still reports, so "repaired" is not read as "healthy".
   const after = stillReported(report);
@@ -184,6 +199,11 @@ export function renderSelfHealedEmail(input: { changes: SelfHealedChange[]; repo
 }
 
 // ── subject ─────────────────────────────────────────────────────────────────────────────────────
+
+/** `prod-trading us-east-1: ` for a subject, or nothing. */
+function placed(where: EmailPlace | undefined, separator: string): string {
+  return where === undefined || where.short === '' ? '' : `${where.short}${separator}`;
+}
 
 /** One line, at most MAX_SUBJECT_LENGTH characters, cut with `…` (never inside a surrogate pair). */
 export function fitSubject(subject: string): string {
@@ -480,7 +500,8 @@ function clusterName(arn: string): string {
   return arn.includes(':cluster/') && slash >= 0 ? arn.slice(slash + 1) : arn;
 }
 
-function runbookLink(path: string, base: string | undefined): string {
+/** A runbook's repository path under `base` (a URL prefix), or the path itself without one. */
+export function runbookLink(path: string, base: string | undefined): string {
   if (base === undefined || base === '') return path;
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }

@@ -6,7 +6,7 @@
 import type { Finding, Severity } from '../checks/finding.ts';
 import { EVENT_SOURCED_CODES } from '../checks/registry.ts';
 import type { CheckReport } from '../checks/report.ts';
-import { decideAlert, renderAlertEmail, renderSelfHealedEmail, runAlertPolicy, type AlertEmail, type AlertKind, type AlertScope, type AlertStateStore, type SelfHealedChange } from '../alerts/index.ts';
+import { decideAlert, renderAlertEmail, renderSelfHealedEmail, runAlertPolicy, type AlertEmail, type AlertKind, type AlertScope, type AlertStateStore, type EmailPlace, type SelfHealedChange } from '../alerts/index.ts';
 import type { Notifier } from '../alerts/notifier.ts';
 
 export interface AlertDeps {
@@ -19,6 +19,8 @@ export interface AlertSettings {
   reminderHours: number;
   runbookBaseUrl?: string;
   timezone?: string;
+  /** Org mode: the pair's account and region, named in every email's subject and body (render.ts). */
+  where?: EmailPlace;
 }
 
 /** What happened to the alert this run, for the result document and the CLI. */
@@ -89,6 +91,7 @@ export async function alertOnFindings(
         ...(options.runbookBaseUrl !== undefined ? { runbookBaseUrl: options.runbookBaseUrl } : {}),
         ...(options.timezone !== undefined ? { timezone: options.timezone } : {}),
         ...(options.cause !== undefined ? { cause: options.cause } : {}),
+        ...(options.where !== undefined ? { where: options.where } : {}),
       });
       // Recovery needs no notes: nothing is left to fix.
       email = decision.kind === 'recovery' || options.notes.length === 0 ? rendered : { ...rendered, body: `${rendered.body}\nAuto-fix\n${options.notes.map((n) => `  ${n}`).join('\n')}\n` };
@@ -123,8 +126,8 @@ function policyOptions(options: { now: Date; marketOpen: boolean; scope?: AlertS
   };
 }
 
-export async function sendSelfHealed(notifier: Notifier, changes: SelfHealedChange[], report: CheckReport, runbookBaseUrl: string | undefined): Promise<EmailSent> {
-  const email = renderSelfHealedEmail({ changes, report, ...(runbookBaseUrl !== undefined ? { runbookBaseUrl } : {}) });
+export async function sendSelfHealed(notifier: Notifier, changes: SelfHealedChange[], report: CheckReport, runbookBaseUrl: string | undefined, where?: EmailPlace): Promise<EmailSent> {
+  const email = renderSelfHealedEmail({ changes, report, ...(runbookBaseUrl !== undefined ? { runbookBaseUrl } : {}), ...(where !== undefined ? { where } : {}) });
   try {
     const { messageId } = await notifier.publish(email);
     return { subject: email.subject, sent: true, messageId };

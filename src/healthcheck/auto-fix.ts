@@ -106,8 +106,10 @@ export function autoFixNote(outcome: AutoFixOutcome): string | undefined {
  * The exact command for the email: the automatic plan as explicit --map entries, so a person who
  * runs it gets exactly what auto-fix would do; the bare command when there is no such plan.
  */
-export function fixCommandFor(plan: RemediationPlan | undefined, region: string | undefined): string {
-  const base = `ops check-schedulers${region ? ` --region ${region}` : ''} --fix`;
+export function fixCommandFor(plan: RemediationPlan | undefined, region: string | undefined, scope?: string): string {
+  // Org mode names the account too (`--accounts 111111111111 --regions us-east-1`): see HealthcheckOptions.fixScope.
+  const where = scope ?? (region ? `--region ${region}` : undefined);
+  const base = `ops check-schedulers${where ? ` ${where}` : ''} --fix`;
   if (plan === undefined || plan.changes.length === 0) return base;
   const maps = new Set(plan.changes.map((c) => `${ecsClusterName(c.from) ?? c.from}=${ecsClusterName(c.to) ?? c.to}`));
   return `${base} ${[...maps].sort().map((m) => `--map ${m}`).join(' ')}`;

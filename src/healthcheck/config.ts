@@ -19,11 +19,28 @@
  * | MARKET_CRITICAL     | no       |                   | comma-separated name globs of market-critical schedules        |
  * | RUNBOOK_BASE_URL    | no       |                   | prefix for runbook links in emails                             |
  * | METRICS_NAMESPACE   | no       | Ops/Healthcheck   | CloudWatch namespace of the EMF metrics                        |
+ *
+ * Org mode (src/healthcheck/org-healthcheck.ts) is on when ORG_ACCOUNTS or ORG_DISCOVER is set: the
+ * run also checks every account × region pair of the Organization through a role in each account.
+ * Without either, any other ORG_* variable is refused (it would be silently ignored).
+ *
+ * | Variable            | Required | Default           | Meaning                                                        |
+ * |---------------------|----------|-------------------|----------------------------------------------------------------|
+ * | ORG_ACCOUNTS        | one of   |                   | comma-separated 12-digit account ids to check                  |
+ * | ORG_DISCOVER        | these two|                   | `organization`: every ACTIVE account of the AWS Organization   |
+ * | ORG_OUS             | no       |                   | with ORG_DISCOVER: only accounts under these OUs / roots       |
+ * | ORG_EXCLUDE_ACCOUNTS| no       |                   | with ORG_DISCOVER: leave these account ids out                 |
+ * | ORG_REGIONS         | in org mode |                | comma-separated regions checked in every account               |
+ * | ORG_ROLE_NAME       | no       | ops-org-access    | role assumed in each account                                   |
+ * | ORG_EXTERNAL_ID     | no       |                   | sts:ExternalId the member roles require                        |
+ * | ORG_CONCURRENCY     | no       | 8                 | account × region pairs checked at once (1-64)                  |
  */
 import * as z from 'zod';
 import { Severity } from '../checks/finding.ts';
 import { UserError } from '../errors.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './metric-contract.ts';
+import { ORG_DEFAULTS } from '../org/org-check.ts';
+import { ACCOUNT_ID, DEFAULT_ORG_ROLE } from '../org/targets.ts';
 import { HEALTHCHECK_DEFAULTS } from './run-healthcheck.ts';
 
 /** What every function that emails through the alert policy is configured with (alertingConfig). */
@@ -46,6 +63,18 @@ export interface HealthcheckConfig extends AlertingConfig {
   remediationTable?: string;
   reminderHours: number;
   marketCritical: string[];
+  /** Org mode: set when ORG_ACCOUNTS or ORG_DISCOVER is. */
+  org?: OrgModeConfig;
+}
+
+/** Which accounts × regions an org-mode run checks, and how it enters them. */
+export interface OrgModeConfig {
+  roleName: string;
+  regions: string[];
+  accounts: { kind: 'listed'; ids: string[] } | { kind: 'discover'; ous: string[]; exclude: string[] };
+  externalId?: string;
+  /** Account × region pairs checked at once. */
+  concurrency: number;
 }
 
 // Infrastructure often sets a variable to "" rather than leaving it out: both mean "not set".
@@ -81,8 +110,56 @@ export function alertingConfig(e: AlertingEnv): AlertingConfig {
   };
 }
 
+/** A comma-separated list: trimmed, empty entries dropped, duplicates removed; each entry must match. */
+const commaList = (what: string, pattern: RegExp) =>
+  z.string().transform((value, ctx) => {
+    const items = [...new Set(value.split(',').map((v) => v.trim()).filter((v) => v !== ''))];
+    const bad = items.filter((item) => !pattern.test(item));
+    if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `must list ${what}: ${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length === 1 ? 'is not one' : 'are not'}` });
+    else if (items.length === 0) ctx.addIssue({ code: 'custom', message: `must list at least one of ${what}` });
+    return items;
+  });
+
+const ORG_ONLY = ['ORG_ROLE_NAME', 'ORG_REGIONS', 'ORG_OUS', 'ORG_EXCLUDE_ACCOUNTS', 'ORG_EXTERNAL_ID', 'ORG_CONCURRENCY'] as const;
+
+const orgEnv = {
+  ORG_ACCOUNTS: optional(commaList('12-digit account ids', ACCOUNT_ID)),
+  ORG_DISCOVER: optional(z.enum(['organization'], { error: 'must be "organization" (every ACTIVE account of the AWS Organization)' })),
+  ORG_OUS: optional(commaList('OU ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx)', /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/)),
+  ORG_EXCLUDE_ACCOUNTS: optional(commaList('12-digit account ids', ACCOUNT_ID)),
+  ORG_REGIONS: optional(commaList('region names (us-east-1)', /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/)),
+  ORG_ROLE_NAME: optional(z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)')),
+  ORG_EXTERNAL_ID: optional(z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be an STS external id (2-1224 of letters, digits and +=,.@:/_-)')),
+  ORG_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64)),
+} as const;
+
+/**
+ * How the ORG_* variables combine, judged from what is set (not from whether each value parses), so a
+ * bad combination and a bad value are named in the same message.
+ */
+export function orgCombinationProblems(env: Record<string, string | undefined>): string[] {
+  const isSet = (name: string) => (env[name] ?? '').trim() !== '';
+  const listed = isSet('ORG_ACCOUNTS');
+  const discover = isSet('ORG_DISCOVER');
+  const problems: string[] = [];
+  if (!listed && !discover) {
+    const stray = ORG_ONLY.filter(isSet);
+    if (stray.length > 0) problems.push(`${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} in org mode: set ORG_ACCOUNTS (account ids) or ORG_DISCOVER=organization, or unset ${stray.length === 1 ? 'it' : 'them'}`);
+    return problems;
+  }
+  if (listed && discover) problems.push('ORG_ACCOUNTS and ORG_DISCOVER both choose the accounts: set one');
+  if (!isSet('ORG_REGIONS')) problems.push('ORG_REGIONS must be set in org mode (the regions to check in every account, comma-separated)');
+  if (!discover) {
+    for (const name of ['ORG_OUS', 'ORG_EXCLUDE_ACCOUNTS'] as const) {
+      if (isSet(name)) problems.push(`${name} only applies with ORG_DISCOVER=organization${name === 'ORG_EXCLUDE_ACCOUNTS' ? ' (list fewer ORG_ACCOUNTS instead)' : ''}`);
+    }
+  }
+  return problems;
+}
+
 const envSchema = z
   .object({
+    ...orgEnv,
     ...alertingEnv,
     RUN_LEDGER_TABLE: optional(tableName),
     DEFINITION_CACHE_TABLE: optional(tableName),
@@ -100,8 +177,9 @@ const envSchema = z
 
 export function loadHealthcheckConfig(env: Record<string, string | undefined>): HealthcheckConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = envProblems(parsed.error, env);
+  const combination = orgCombinationProblems(env);
+  if (!parsed.success || combination.length > 0) {
+    const problems = [...(parsed.success ? [] : envProblems(parsed.error, env)), ...combination];
     throw new UserError(
       'INVALID_HEALTHCHECK_CONFIG',
       `The healthcheck configuration is invalid: ${problems.join('; ')}.`,
@@ -121,6 +199,18 @@ export function loadHealthcheckConfig(env: Record<string, string | undefined>): 
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== ''),
+    ...(e.ORG_ACCOUNTS !== undefined || e.ORG_DISCOVER !== undefined ? { org: orgModeConfig(e) } : {}),
+  };
+}
+
+function orgModeConfig(e: z.infer<typeof envSchema>): OrgModeConfig {
+  return {
+    roleName: e.ORG_ROLE_NAME ?? DEFAULT_ORG_ROLE,
+    // orgCombinationProblems refused org mode without regions.
+    regions: e.ORG_REGIONS ?? [],
+    accounts: e.ORG_ACCOUNTS !== undefined ? { kind: 'listed', ids: e.ORG_ACCOUNTS } : { kind: 'discover', ous: e.ORG_OUS ?? [], exclude: e.ORG_EXCLUDE_ACCOUNTS ?? [] },
+    ...(e.ORG_EXTERNAL_ID !== undefined ? { externalId: e.ORG_EXTERNAL_ID } : {}),
+    concurrency: e.ORG_CONCURRENCY ?? ORG_DEFAULTS.pairConcurrency,
   };
 }
 

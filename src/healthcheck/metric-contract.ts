@@ -22,6 +22,17 @@
  * | SelfHealed            | Count | service                 | schedules auto-fix repaired in this run                      |
  * | AutoFixRefused        | Count | service                 | 1 when auto-fix planned more than MAX_CHANGES and wrote nothing |
  * | ChangeChecks          | Count | service                 | 1 per change-driven run (a CloudTrail event scoped the check) |
+ * | IncompletePairs       | Count | service                 | org mode: account × region pairs not checked (not entered, failed, blind, not started) |
+ *
+ * Org mode (src/healthcheck/org-healthcheck.ts) checks many account × region pairs in one run. Each
+ * pair emits its run's metrics with `Account` and `Region` dimensions (`TasksStarted10m` by cluster
+ * with `Account`, `Region` and `ClusterName`), except `Finding_<CODE>` and `MarketOpen`: 17 code
+ * series per pair would multiply the custom-metric bill by the pair count and say nothing the totals,
+ * the result document and the email do not. The run then emits the totals without those dimensions,
+ * so every alarm below keeps working unchanged over the whole org: `SchedulesChecked`,
+ * `UnhealthySchedules`, `Finding_<CODE>` and `TasksStarted10m` summed over the pairs, `MarketOpen` and
+ * `Heartbeat` once, `CheckErrors` summed plus one per incomplete pair, `AlertPublishFailures`,
+ * `SelfHealed`, `AutoFixRefused` summed, and `IncompletePairs` (org mode only).
  *
  * A change-driven run checks only the schedules one change can affect, so it emits ChangeChecks and
  * the run's own counters (CheckErrors, AlertPublishFailures, SelfHealed, AutoFixRefused) and nothing
@@ -54,6 +65,9 @@ export const DEFAULT_METRICS_NAMESPACE = 'Ops/Healthcheck';
 /** The Powertools `service` dimension on every metric. */
 export const HEALTHCHECK_SERVICE = 'ops-healthcheck';
 export const CLUSTER_DIMENSION = 'ClusterName';
+/** Org mode: the account id and region of the pair a datum belongs to. */
+export const ACCOUNT_DIMENSION = 'Account';
+export const REGION_DIMENSION = 'Region';
 export const TASKS_WINDOW_MINUTES = 10;
 
 export const HealthMetric = {
@@ -67,6 +81,8 @@ export const HealthMetric = {
   SelfHealed: 'SelfHealed',
   AutoFixRefused: 'AutoFixRefused',
   ChangeChecks: 'ChangeChecks',
+  /** Org mode only: account × region pairs the run could not check. */
+  IncompletePairs: 'IncompletePairs',
 } as const;
 export type HealthMetric = (typeof HealthMetric)[keyof typeof HealthMetric];
 

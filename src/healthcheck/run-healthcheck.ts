@@ -65,6 +65,11 @@ export interface HealthcheckOptions extends Omit<CheckOptions, 'calls' | 'knownC
   change?: ChangeScope;
   /** Why the event that started this run could not scope it: the run checks everything and reports this as an error. */
   unscopedBecause?: string;
+  /**
+   * The flags that point the email's `ops check-schedulers --fix` at this run's account and region;
+   * default `--region <region>`. Org mode: `--accounts <id> --regions <region>`.
+   */
+  fixScope?: string;
 }
 
 /** What a change-driven run was for and what it looked at, for the result document, logs and email. */
@@ -170,7 +175,7 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
         failed('recheck', error);
       }
       if (options.notify && deps.alerts?.notifier) {
-        selfHealedEmail = await sendSelfHealed(deps.alerts.notifier, selfHealedChanges(autoFix.results), check.report, options.alert.runbookBaseUrl);
+        selfHealedEmail = await sendSelfHealed(deps.alerts.notifier, selfHealedChanges(autoFix.results), check.report, options.alert.runbookBaseUrl, options.alert.where);
         if (selfHealedEmail.sent) {
           log.info('self-healed email published', { subject: selfHealedEmail.subject, messageId: selfHealedEmail.messageId });
         } else {
@@ -285,7 +290,7 @@ async function alertStep(
     const outcome = await alertOnFindings({ store: deps.alerts.store, notifier }, check, {
       now: options.now,
       marketOpen,
-      fixCommand: () => fixCommand(deps, check, plan, options.region),
+      fixCommand: () => fixCommand(deps, check, plan, options.region, options.fixScope),
       notes: note !== undefined ? [note] : [],
       ...scope,
       ...(options.change ? { cause: `Checked because of ${describeCause(options.change)}.` } : {}),
@@ -309,15 +314,15 @@ async function alertStep(
  * The email's repair command, worked out only when an email goes out: listing the account's clusters
  * costs two calls, and most runs send nothing. Without a plan it is the bare command.
  */
-async function fixCommand(deps: HealthcheckDeps, check: CheckResult, plan: RemediationPlan | undefined, region: string): Promise<string> {
+async function fixCommand(deps: HealthcheckDeps, check: CheckResult, plan: RemediationPlan | undefined, region: string, scope: string | undefined): Promise<string> {
   // After a fix, what is still broken decides; with nothing broken there is nothing to map.
-  if (repairableFindings(check.findings).length === 0) return fixCommandFor(undefined, region);
-  if (plan !== undefined || deps.fix === undefined) return fixCommandFor(plan, region);
+  if (repairableFindings(check.findings).length === 0) return fixCommandFor(undefined, region, scope);
+  if (plan !== undefined || deps.fix === undefined) return fixCommandFor(plan, region, scope);
   try {
-    return fixCommandFor(await planAutoFix(check, deps.fix.clusters), region);
+    return fixCommandFor(await planAutoFix(check, deps.fix.clusters), region, scope);
   } catch (error) {
     deps.log.warn('could not plan the fix command for the email', { error });
-    return fixCommandFor(undefined, region);
+    return fixCommandFor(undefined, region, scope);
   }
 }
 

@@ -11,6 +11,15 @@
  * such event on its own works too. The result summary is the invocation's return value. A batch
  * succeeds or fails as a whole: when the run throws, SQS hands the whole batch out again and, after
  * the third time, to the changes' dead-letter queue.
+ *
+ * Org mode (ORG_ACCOUNTS or ORG_DISCOVER, src/healthcheck/org-healthcheck.ts): the 5-minute run checks
+ * this account in its own region (the home pair, as without org mode) and every target account ×
+ * region through the member role, ORG_CONCURRENCY pairs at once, starting no pair in the last 30 s of
+ * the invocation. Role sessions (`ops-healthcheck`) and each pair's clients and definition cache live
+ * at module scope, so warm invocations reuse them until a session nears its expiry. Change-driven
+ * runs stay on the home pair: the change rule sees this account's CloudTrail in this region only
+ * (member accounts' events would need cross-account event buses, which the stack does not wire), so
+ * every change it delivers is the home pair's, checked and alerted exactly as without org mode.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients } from '../../aws/clients.ts';
@@ -26,6 +35,21 @@ import { createHealthcheckMetrics, powertoolsLog, powertoolsSink } from './healt
 import { runHealthcheck, type HealthcheckResult } from '../../healthcheck/run-healthcheck.ts';
 import { healthcheckRunId, invocationInstant, resultSummary, type HealthcheckSummary } from '../../healthcheck/invocation.ts';
 import { healthcheckTrigger, ignoredSummary, logIgnored, triggerOptions } from '../../healthcheck/change-trigger.ts';
+import { createIdentityPort } from '../../aws/caller-identity.ts';
+import { FaultError } from '../../errors.ts';
+import { pairPlace } from '../../healthcheck/org-entry-alerts.ts';
+import { orgResultSummary, runOrgHealthcheck } from '../../healthcheck/org-healthcheck.ts';
+import type { OrgModeConfig } from '../../healthcheck/config.ts';
+import type { TargetSpec } from '../../org/targets.ts';
+import { createOrgClients } from '../wiring/org-clients.ts';
+import { createOrgHealthcheckDeps, definitionCaches, placedRemediation } from '../wiring/org-healthcheck-aws.ts';
+
+/** What the handler reads of the Lambda context (tests pass less or nothing). */
+export interface HealthcheckContext {
+  awsRequestId?: string;
+  invokedFunctionArn?: string;
+  getRemainingTimeInMillis?: () => number;
+}
 
 const logger = new Logger({ serviceName: HEALTHCHECK_SERVICE });
 
@@ -45,6 +69,11 @@ const metrics = createHealthcheckMetrics(config.metricsNamespace);
 const clients = createAwsClients({ region: config.region, ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}) }, process.env);
 const counter = countCalls(clients);
 const definitionCache = createScheduleDefinitionCache();
+// Backups and audit entries of every auto-fix, the home account's and (org mode, stamped with their account and region) every pair's.
+const remediation =
+  config.remediationTable !== undefined
+    ? { backups: createDynamoBackupStore({ client: clients.dynamodb, tableName: config.remediationTable }), audit: createDynamoAuditLog({ client: clients.dynamodb, tableName: config.remediationTable }) }
+    : undefined;
 const deps = createHealthcheckDeps(clients, {
   metrics: powertoolsSink(metrics),
   log: powertoolsLog(logger),
@@ -56,17 +85,53 @@ const deps = createHealthcheckDeps(clients, {
     store: new DynamoAlertStateStore({ client: clients.dynamodb, tableName: config.alertStateTable, key: config.alertStateKey }),
     topicArn: config.alertTopicArn,
   },
-  ...(config.remediationTable !== undefined
-    ? {
-        remediation: {
-          backups: createDynamoBackupStore({ client: clients.dynamodb, tableName: config.remediationTable }),
-          audit: createDynamoAuditLog({ client: clients.dynamodb, tableName: config.remediationTable }),
-        },
-      }
-    : {}),
+  ...(remediation !== undefined ? { remediation } : {}),
 });
 
-export async function handler(event: unknown, context?: { awsRequestId?: string }): Promise<HealthcheckSummary> {
+// Org mode: one credential cache and one client set per pair for the container's lifetime.
+const org =
+  config.org === undefined
+    ? undefined
+    : {
+        config: config.org,
+        clients: createOrgClients(clients, {
+          aws: { region: config.region, ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}) },
+          env: process.env,
+          clock: () => new Date(),
+          sessionName: 'ops-healthcheck',
+          ...(config.org.externalId !== undefined ? { externalId: config.org.externalId } : {}),
+          counter,
+        }),
+        definitionCaches: definitionCaches(clients, {
+          ...(config.definitionCacheTable !== undefined ? { table: config.definitionCacheTable } : {}),
+          clock: () => new Date(),
+          warn: (message) => deps.log.warn(message, { stage: 'definition-cache' }),
+        }),
+      };
+let homeAccountId: string | undefined;
+
+/** This function's account: from the invoked ARN, else (tests, the sandbox) STS GetCallerIdentity, once. */
+async function homeAccount(context: HealthcheckContext | undefined): Promise<string> {
+  const fromArn = context?.invokedFunctionArn?.split(':')[4];
+  if (fromArn !== undefined && /^\d{12}$/.test(fromArn)) return fromArn;
+  if (homeAccountId !== undefined) return homeAccountId;
+  const me = await createIdentityPort(clients.sts).whoAmI();
+  if (!me.known) throw new FaultError('HOME_ACCOUNT_UNKNOWN', `Org mode needs the healthcheck's own account id: ${me.reason}`);
+  homeAccountId = me.account;
+  return me.account;
+}
+
+function targetSpec(o: OrgModeConfig): TargetSpec {
+  return {
+    source: o.accounts.kind === 'listed' ? { kind: 'accounts', ids: o.accounts.ids } : { kind: 'org', ous: o.accounts.ous },
+    exclude: o.accounts.kind === 'discover' ? o.accounts.exclude : [],
+    regions: o.regions,
+    roleName: o.roleName,
+  };
+}
+
+/** Returns the run's summary; in org mode an OrgHealthcheckSummary (the same fields as org totals, plus `org`). */
+export async function handler(event: unknown, context?: HealthcheckContext): Promise<HealthcheckSummary> {
   const wallClock = new Date();
   logger.resetKeys();
   logger.appendKeys({ runId: healthcheckRunId(wallClock, context?.awsRequestId) });
@@ -82,22 +147,55 @@ export async function handler(event: unknown, context?: { awsRequestId?: string 
       logger.info('healthcheck done', { result: summary, calls: counter.counts() });
       return summary;
     }
-    const result: HealthcheckResult = await runHealthcheck(deps, {
+    const alert = {
+      minSeverity: config.alertMinSeverity,
+      reminderHours: config.reminderHours,
+      ...(config.runbookBaseUrl !== undefined ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
+    };
+    const common = {
       runId,
       now,
       // Backups and audit entries carry the real time of the write even on a replay.
       clock: () => new Date(),
-      region: config.region,
       calendar: nyse,
       marketCriticalPatterns: config.marketCritical,
       notify: true,
-      alert: {
-        minSeverity: config.alertMinSeverity,
-        reminderHours: config.reminderHours,
-        ...(config.runbookBaseUrl !== undefined ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
-      },
       autoFix: config.autoFix,
       maxChanges: config.maxChanges,
+    };
+    const home = org !== undefined ? await homeAccount(context) : undefined;
+    if (org !== undefined && home !== undefined && trigger.kind === 'schedule') {
+      const remaining = context?.getRemainingTimeInMillis;
+      const orgDeps = createOrgHealthcheckDeps({
+        org: org.clients,
+        metrics: deps.metrics,
+        log: deps.log,
+        alertStore: (key) => new DynamoAlertStateStore({ client: clients.dynamodb, tableName: config.alertStateTable, key }),
+        topicArn: config.alertTopicArn,
+        ...(config.runLedgerTable !== undefined ? { ledgerTable: config.runLedgerTable } : {}),
+        definitionCaches: org.definitionCaches,
+        ...(remediation !== undefined ? { remediation: placedRemediation(remediation) } : {}),
+        home: { account: home, region: config.region, deps: { check: deps.check, ...(deps.fix ? { fix: deps.fix } : {}) } },
+        calls: () => ({ ...counter.counts(), 'STS.AssumeRole': org.clients.assumeRoleCalls() }),
+        ...(remaining !== undefined ? { remainingMs: () => remaining.call(context) } : {}),
+      });
+      const result = await runOrgHealthcheck(orgDeps, {
+        ...common,
+        alert,
+        targets: targetSpec(org.config),
+        pairConcurrency: org.config.concurrency,
+        alertStateKey: config.alertStateKey,
+        elapsed: () => performance.now(),
+      });
+      const summary = orgResultSummary(result);
+      logger.info('healthcheck done', { result: summary, calls: result.calls });
+      return summary;
+    }
+    const result: HealthcheckResult = await runHealthcheck(deps, {
+      ...common,
+      region: config.region,
+      // Org mode: the email names this account like every pair's (see the header on change-driven runs).
+      alert: { ...alert, ...(home !== undefined ? { where: pairPlace({ id: home, name: home }, config.region) } : {}) },
       ...triggerOptions(trigger),
     });
     const summary = resultSummary(result);

@@ -12,6 +12,12 @@ import { LAMBDAS, lambdaBuildOptions } from '../../../scripts/build-lambda.mjs';
 
 /** Lambda's own limit is 50 MB zipped; ours keeps cold starts short. 1 MiB. */
 const MAX_BUNDLE_BYTES = 1024 * 1024;
+/**
+ * The healthcheck's org mode (issue 16: Organizations discovery, AssumeRole, the pair runner) took it
+ * from just under 1 MiB to ≈1.02 MiB in all; what a cold start loads is ≈0.93 MB of that (the rest are
+ * the SDK's lazily loaded credential providers). 1.125 MiB.
+ */
+const MAX_HEALTHCHECK_BUNDLE_BYTES = 1.125 * 1024 * 1024;
 
 let dir: string;
 beforeAll(async () => {
@@ -33,11 +39,11 @@ async function bundle(name: keyof typeof LAMBDAS): Promise<{ file: string; bytes
 }
 
 describe('npm run build:lambda', () => {
-  it('bundles the healthcheck into ESM under 1 MiB in all (index.mjs and its chunks) that exports handler', async () => {
+  it('bundles the healthcheck into ESM under 1.125 MiB in all (index.mjs and its chunks) that exports handler', async () => {
     const { file, bytes } = await bundle('healthcheck');
 
     expect(bytes).toBeGreaterThan(100_000);
-    expect(bytes).toBeLessThan(MAX_BUNDLE_BYTES);
+    expect(bytes).toBeLessThan(MAX_HEALTHCHECK_BUNDLE_BYTES);
     vi.stubEnv('AWS_REGION', 'us-west-2');
     vi.stubEnv('ALERT_TOPIC_ARN', 'arn:aws:sns:us-west-2:123456789012:ops-alerts');
     vi.stubEnv('ALERT_STATE_TABLE', 'ops-alert-state');

@@ -25,8 +25,10 @@ import type { CliContext } from '../context.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
 import { parseAmountOption, parseCountOption, parseInstantOption } from '../parse-instant.ts';
 import { DEFAULT_AUDIT_LOG, DEFAULT_BACKUP_DIR, DEFAULT_LEDGER_TABLE } from './check-schedulers.ts';
+import { assertOrgOptions, isOrgRun, withOrgOptions, type OrgOptionArgs } from '../org-options.ts';
+import { runOrgHealthcheckCommand } from './healthcheck-org.ts';
 
-interface Args extends AwsOptionArgs {
+interface Args extends AwsOptionArgs, OrgOptionArgs {
   notify: boolean;
   autoFix: boolean;
   topicArn?: string;
@@ -53,7 +55,7 @@ export const healthcheckCommand = defineCommand<Args>({
   command: 'healthcheck',
   describe: 'Run the 5-minute healthcheck once: the check, the metrics it emits, the alert decision, and optionally the auto-fix',
   builder: (y) =>
-    withAwsOptions(y)
+    withOrgOptions(withAwsOptions(y))
       .option('notify', { type: 'boolean', default: false, describe: 'Apply the alert policy and publish its email to --topic-arn (without it nothing is sent)' })
       .option('topic-arn', { type: 'string', describe: 'SNS topic for the email (default: ALERT_TOPIC_ARN)' })
       .option('alert-state', { type: 'string', describe: `Alert state file (dedup, reminders, recovery; default ${DEFAULT_ALERT_STATE_FILE})` })
@@ -74,7 +76,8 @@ export const healthcheckCommand = defineCommand<Args>({
       .example('$0 healthcheck', 'What the healthcheck sees and would emit; sends nothing')
       .example('$0 healthcheck --notify --topic-arn arn:aws:sns:us-east-1:123456789012:ops-alerts', 'Email through SNS under the alert policy')
       .example('$0 healthcheck --auto-fix --json', 'Repair what is unambiguous, then report the healed state')
-      .example('$0 healthcheck --event update-schedule.json --notify', 'The change-driven check for one UpdateSchedule, DeleteCluster, … event'),
+      .example('$0 healthcheck --event update-schedule.json --notify', 'The change-driven check for one UpdateSchedule, DeleteCluster, … event')
+      .example('$0 healthcheck --org --regions us-east-1,us-west-2 --alert-table ops-pipeline-alert-state', "The Lambda's org mode once: every account × region, each pair's alert state shared with the Lambda"),
   run: async (args, ctx) => {
     const now = args.at !== undefined ? parseInstantOption('at', args.at) : ctx.now();
     const maxChanges = parseCountOption('max-changes', args.maxChanges, 10_000);
@@ -85,6 +88,13 @@ export const healthcheckCommand = defineCommand<Args>({
     const topicArn = args.topicArn ?? (ctx.env.ALERT_TOPIC_ARN || undefined);
     if (args.notify && topicArn === undefined) {
       throw new UserError('NO_TOPIC', '--notify needs an SNS topic to publish to.', 'Pass --topic-arn arn:aws:sns:<region>:<account>:<topic>, or export ALERT_TOPIC_ARN.');
+    }
+    assertOrgOptions(args);
+    if (isOrgRun(args)) {
+      if (args.event !== undefined) {
+        throw new UserError('CONFLICTING_OPTIONS', '--event checks what a change in this account can affect; it does not combine with --org, --accounts or --accounts-file.', 'Drop --event for the org-wide run, or the org flags for the change-driven check.');
+      }
+      return runOrgHealthcheckCommand(args, ctx, { now, maxChanges, reminderHours, ...(topicArn !== undefined ? { topicArn } : {}), alertStateKey: ALERT_STATE_KEY, log: stderrLog(ctx) });
     }
     const trigger = args.event !== undefined ? await readEventFile(resolve(ctx.cwd, args.event), args.event) : undefined;
     if (trigger?.kind === 'ignored') {
