@@ -4,10 +4,7 @@
  * the total, and backups and audit entries that carry each write's account and region.
  */
 import { resolve } from 'node:path';
-import { roleSessionName } from '../../../aws/assumed-role.ts';
-import { createAwsClients } from '../../../aws/clients.ts';
 import { createClusterDirectory } from '../../../aws/cluster-directory.ts';
-import { createCallCounter } from '../../../aws/call-counter.ts';
 import { listOrganizationAccounts } from '../../../aws/organizations-reader.ts';
 import { errorMessage, errorName } from '../../../aws-error.ts';
 import type { CheckResult } from '../../../checks/run-check.ts';
@@ -24,11 +21,12 @@ import { newRunId } from '../../../remediate/identifiers.ts';
 import { renderChangeResults } from '../../../remediate/render.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
 import { remediationPorts } from '../../wiring/fix-ports.ts';
-import { createOrgClients, orgCheckPorts } from '../../wiring/org-clients.ts';
-import { awsSettingsFrom, definitionTableOf, ledgerTableOf, type AwsOptionArgs } from '../aws-options.ts';
+import { orgCheckPorts, type OrgClients } from '../../wiring/org-clients.ts';
+import { definitionTableOf, ledgerTableOf, type AwsOptionArgs } from '../aws-options.ts';
 import type { GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
-import { operatorOf, targetSpecFrom, type OrgOptionArgs } from '../org-options.ts';
+import { openOrgSession } from '../org-session.ts';
+import { targetSpecFrom, type OrgOptionArgs } from '../org-options.ts';
 import { obtainConsent } from '../write-consent.ts';
 import { atLeast, type Severity } from '../../../checks/finding.ts';
 import type { ClusterMapping } from '../../../remediate/plan.ts';
@@ -55,20 +53,7 @@ export interface OrgCheckSettings {
 
 export async function runOrgCheck(args: OrgCheckArgs & GlobalOptions & { dryRun: boolean; yes: boolean }, ctx: CliContext, settings: OrgCheckSettings): Promise<CommandOutcome> {
   const { spec, pairConcurrency } = await targetSpecFrom(args, ctx.cwd);
-  const aws = awsSettingsFrom(args);
-  // Organizations and STS are reached in the caller's region; without one, the first region to check.
-  const centralRegion = aws.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? (spec.regions === 'all' ? undefined : spec.regions[0]);
-  const central = createAwsClients({ ...aws, ...(centralRegion !== undefined ? { region: centralRegion } : {}) }, ctx.env);
-  const counter = createCallCounter();
-  for (const client of [central.organizations, central.sts, central.ec2]) counter.attach(client);
-  const org = createOrgClients(central, {
-    aws: { ...aws, region: central.config.region },
-    env: ctx.env,
-    clock: ctx.now,
-    sessionName: roleSessionName('ops', operatorOf(ctx.env)),
-    ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
-    counter,
-  });
+  const { central, org, counter } = openOrgSession(args, ctx, spec.regions);
   const tty = ctx.stderrIsTTY;
 
   const targets = await resolveTargets(spec, {
@@ -152,7 +137,7 @@ async function runOrgFix(
   fix: NonNullable<OrgCheckSettings['fix']>,
   args: OrgCheckArgs & GlobalOptions & { dryRun: boolean; yes: boolean },
   ctx: CliContext,
-  org: ReturnType<typeof createOrgClients>,
+  org: OrgClients,
 ): Promise<CommandOutcome> {
   const withClusters = await Promise.all(checked.map(async ({ pair, check }) => ({ pair, check, clusters: createClusterDirectory((await org.forPair(pair)).ecs) })));
   const plan = await planOrgFix(withClusters, { ...(args.cluster !== undefined ? { cluster: args.cluster } : {}), mappings: fix.mappings });

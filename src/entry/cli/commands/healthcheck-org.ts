@@ -9,9 +9,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { DEFAULT_ALERT_STATE_FILE, FileAlertStateStore, type AlertStateStore } from '../../../alerts/index.ts';
 import { DynamoAlertStateStore } from '../../../aws/alert-state-store.ts';
-import { roleSessionName } from '../../../aws/assumed-role.ts';
-import { createCallCounter } from '../../../aws/call-counter.ts';
-import { createAwsClients } from '../../../aws/clients.ts';
 import { atLeast, Severity } from '../../../checks/finding.ts';
 import type { AlertOutcome } from '../../../healthcheck/alerting.ts';
 import { healthcheckRunId } from '../../../healthcheck/invocation.ts';
@@ -21,11 +18,11 @@ import { recordingSink } from '../../../healthcheck/ports.ts';
 import { nyse } from '../../../market/index.ts';
 import { placedAuditLog, placedFileBackupStore } from '../../../org/placed-stores.ts';
 import { createFileAuditLog } from '../../../remediate/audit-log.ts';
-import { createOrgClients } from '../../wiring/org-clients.ts';
 import { createOrgHealthcheckDeps, definitionCaches } from '../../wiring/org-healthcheck-aws.ts';
-import { awsSettingsFrom, definitionTableOf, ledgerTableOf, type AwsOptionArgs } from '../aws-options.ts';
+import { definitionTableOf, ledgerTableOf, type AwsOptionArgs } from '../aws-options.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
-import { operatorOf, targetSpecFrom, type OrgOptionArgs } from '../org-options.ts';
+import { openOrgSession } from '../org-session.ts';
+import { targetSpecFrom, type OrgOptionArgs } from '../org-options.ts';
 import { autoFixNote } from '../../../healthcheck/auto-fix.ts';
 import { DEFAULT_METRICS_NAMESPACE, HEALTHCHECK_SERVICE } from '../../../healthcheck/metric-contract.ts';
 import type { HealthLog } from '../../../healthcheck/ports.ts';
@@ -60,20 +57,7 @@ const MAX_LISTED_FINDINGS = 50;
 
 export async function runOrgHealthcheckCommand(args: OrgHealthcheckArgs, ctx: CliContext, settings: OrgHealthcheckSettings): Promise<CommandOutcome> {
   const { spec, pairConcurrency } = await targetSpecFrom(args, ctx.cwd);
-  const aws = awsSettingsFrom(args);
-  // Organizations, STS and the state tables are reached in the caller's region; without one, the first region checked.
-  const centralRegion = aws.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? (spec.regions === 'all' ? undefined : spec.regions[0]);
-  const central = createAwsClients({ ...aws, ...(centralRegion !== undefined ? { region: centralRegion } : {}) }, ctx.env);
-  const counter = createCallCounter();
-  for (const client of [central.organizations, central.sts, central.ec2, central.sns, central.dynamodb]) counter.attach(client);
-  const org = createOrgClients(central, {
-    aws: { ...aws, region: central.config.region },
-    env: ctx.env,
-    clock: ctx.now,
-    sessionName: roleSessionName('ops', operatorOf(ctx.env)),
-    ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
-    counter,
-  });
+  const { central, org, counter } = openOrgSession(args, ctx, spec.regions);
   const statePath = resolve(ctx.cwd, args.alertState ?? DEFAULT_ALERT_STATE_FILE);
   const alertStore = (key: string): AlertStateStore =>
     args.alertTable !== undefined
