@@ -56,8 +56,8 @@ export function assertOrgOptions(args: OrgOptionArgs): void {
   if (args.ou.length > 0 && !args.org) throw new UserError('ORG_TARGETS', '--ou narrows --org, which was not given.', 'Add --org, e.g. `ops check-schedulers --org --ou ou-ab12-cdef3456 --regions us-east-1`.');
   if (args.regions !== undefined && args.allRegions) throw new UserError('ORG_TARGETS', '--regions and --all-regions both choose the regions; pass one.', 'Use --regions us-east-1,us-west-2, or --all-regions.');
   if (sources.length === 0) {
-    const given = [args.regions !== undefined ? '--regions' : undefined, args.allRegions ? '--all-regions' : undefined, args.excludeAccount.length > 0 ? '--exclude-account' : undefined].filter((s) => s !== undefined);
-    if (given.length > 0) throw new UserError('ORG_TARGETS', `${given.join(', ')} only apply to an org-wide run.`, 'Add --org, --accounts <ids> or --accounts-file <file>; for this account alone use --region.');
+    const given = [args.regions !== undefined ? '--regions' : undefined, args.allRegions ? '--all-regions' : undefined, args.excludeAccount.length > 0 ? '--exclude-account' : undefined, args.externalId !== undefined ? '--external-id' : undefined].filter((s) => s !== undefined);
+    if (given.length > 0) throw new UserError('ORG_TARGETS', `${given.join(', ')} ${given.length === 1 ? 'only applies' : 'only apply'} to an org-wide run.`, 'Add --org, --accounts <ids> or --accounts-file <file>; for this account alone use --region.');
   }
 }
 

@@ -67,10 +67,11 @@ describe('assertOrgOptions', () => {
     const regions = caught(() => assertOrgOptions(args({ regions: 'us-east-1' })));
     expect([regions.code, regions.message, regions.hint]).toEqual([
       'ORG_TARGETS',
-      '--regions only apply to an org-wide run.',
+      '--regions only applies to an org-wide run.',
       'Add --org, --accounts <ids> or --accounts-file <file>; for this account alone use --region.',
     ]);
     expect(caught(() => assertOrgOptions(args({ allRegions: true, excludeAccount: ['111111111111'] }))).message).toBe('--all-regions, --exclude-account only apply to an org-wide run.');
+    expect(caught(() => assertOrgOptions(args({ externalId: 'ops-org-7f3a' }))).message).toBe('--external-id only applies to an org-wide run.');
   });
 
   it('accepts a single-account run and each well-formed org run', () => {

@@ -83,7 +83,7 @@ describe('ops healthcheck --accounts / --org', () => {
 
     const stray = await runCli(['healthcheck', '--regions', 'us-east-1'], { env, cwd, now: () => NOW });
     expect(stray.exitCode).toBe(2);
-    expect(stray.stderr).toContain('--regions only apply to an org-wide run');
+    expect(stray.stderr).toContain('--regions only applies to an org-wide run');
   });
 });
 
