@@ -98,6 +98,11 @@ export async function alertOnFindings(
       messageId = (await deps.notifier.publish(email)).messageId;
     },
   );
+  return decidedOutcome(run, email, messageId);
+}
+
+/** What a policy run decided and did, as the result document reports it (every alert stream alike). */
+export function decidedOutcome(run: Awaited<ReturnType<typeof runAlertPolicy>>, email: AlertEmail | undefined, messageId: string | undefined): AlertOutcome {
   const { decision } = run;
   return {
     status: 'decided',

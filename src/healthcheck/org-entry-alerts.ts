@@ -21,7 +21,7 @@ import { NYSE_TIMEZONE } from '../market/index.ts';
 import { incompleteAccountFinding } from '../org/org-report.ts';
 import type { PairFailure } from '../org/run-pairs.ts';
 import type { AccountTarget } from '../org/targets.ts';
-import { errorText, previewAlert, type AlertOutcome } from './alerting.ts';
+import { decidedOutcome, errorText, previewAlert, type AlertOutcome } from './alerting.ts';
 
 /** `prod-trading (111111111111)`, or the id alone when the name is the id (ORG_ACCOUNTS gives no names). */
 export function accountLabel(account: Pick<AccountTarget, 'id' | 'name'>): string {
@@ -80,20 +80,7 @@ export async function alertOnAccountEntry(
     email = renderEntryEmail(decision, account, finding, options);
     messageId = (await notifier.publish(email)).messageId;
   });
-  const { decision } = run;
-  return {
-    status: 'decided',
-    send: decision.send,
-    ...(decision.send ? { kind: decision.kind } : {}),
-    reason: decision.reason,
-    changes: decision.changes,
-    sent: run.sent,
-    ...(email !== undefined ? { subject: email.subject } : {}),
-    ...(messageId !== undefined ? { messageId } : {}),
-    ...(run.conflict ? { conflict: true } : {}),
-    ...(run.sendError !== undefined ? { publishError: errorText(run.sendError) } : {}),
-    ...(run.restoreError !== undefined ? { restoreError: errorText(run.restoreError) } : {}),
-  };
+  return decidedOutcome(run, email, messageId);
 }
 
 /** The entry stream's email: the account cannot be entered (alert), or can be again (recovery). */

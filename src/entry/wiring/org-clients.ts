@@ -8,8 +8,11 @@ import type { AwsSettings } from '../../aws/client-config.ts';
 import { createAwsClients, type AwsClients, type SandboxClientSettings } from '../../aws/clients.ts';
 import { createRoleCredentialCache, roleArnFor } from '../../aws/assumed-role.ts';
 import type { CallCounter, MiddlewareClient } from '../../aws/call-counter.ts';
-import type { OrgPair } from '../../org/targets.ts';
+import type { OrgPair, TargetLookups } from '../../org/targets.ts';
+import { listOrganizationAccounts } from '../../aws/organizations-reader.ts';
 import { enabledRegions } from '../../aws/regions-reader.ts';
+import { errorMessage, errorName } from '../../aws-error.ts';
+import { UserError } from '../../errors.ts';
 import type { OrgCheckPorts } from '../../org/org-check.ts';
 import { countedClients, createCheckPorts, type CheckPortOptions } from './check-ports.ts';
 
@@ -74,5 +77,27 @@ export function orgCheckPorts(org: OrgClients, options: (pair: OrgPair) => Check
     enter: async (account) => void (await org.forAccount(account.id, account.role, home)),
     enabledRegions: async (account) => enabledRegions((await org.forAccount(account.id, account.role, home)).ec2),
     checkPorts: async (pair) => createCheckPorts(await org.forPair(pair), options(pair)),
+  };
+}
+
+/**
+ * The Organization's accounts through the caller's own credentials; a failure is a setup error (exit
+ * 2, the Lambda's CheckErrors) that says who may list them. `instead` names the other way to give the
+ * accounts in the caller's terms (flags or environment).
+ */
+export function organizationLookups(org: OrgClients, instead: string): TargetLookups {
+  return {
+    organizationAccounts: async (ous) => {
+      try {
+        return await listOrganizationAccounts(org.central.organizations, { ous });
+      } catch (cause) {
+        throw new UserError(
+          'ORG_ACCOUNTS_UNLISTED',
+          `Cannot list the Organization's accounts: ${errorName(cause)}: ${errorMessage(cause)}`,
+          `Run from the management account or a delegated administrator with organizations:ListAccounts (and ListAccountsForParent, ListOrganizationalUnitsForParent for OUs), or ${instead}.`,
+          { cause },
+        );
+      }
+    },
   };
 }

@@ -8,14 +8,11 @@
  */
 import type { AlertStateStore } from '../../alerts/index.ts';
 import { createClusterDirectory } from '../../aws/cluster-directory.ts';
-import { listOrganizationAccounts } from '../../aws/organizations-reader.ts';
 import { enabledRegions } from '../../aws/regions-reader.ts';
 import { createScheduleDefinitionCache, layeredDefinitionCache } from '../../aws/schedule-definition-cache.ts';
 import type { ScheduleDefinitionCache } from '../../aws/scheduler-reader.ts';
 import { createDynamoDefinitionCache } from '../../aws/schedule-definition-store.ts';
 import { createSnsNotifier } from '../../aws/sns-notifier.ts';
-import { errorMessage, errorName } from '../../aws-error.ts';
-import { UserError } from '../../errors.ts';
 import type { OrgHealthcheckDeps, PairHealthcheckDeps } from '../../healthcheck/org-healthcheck.ts';
 import type { HealthLog, MetricSink } from '../../healthcheck/ports.ts';
 import { placedAuditLog, placedBackupStore, type AccountRegion } from '../../org/placed-stores.ts';
@@ -24,7 +21,7 @@ import type { AuditLog } from '../../remediate/audit-log.ts';
 import type { BackupStore } from '../../remediate/backup.ts';
 import { createCheckPorts } from './check-ports.ts';
 import { remediationPorts } from './fix-ports.ts';
-import type { OrgClients } from './org-clients.ts';
+import { organizationLookups, type OrgClients } from './org-clients.ts';
 
 export interface OrgHealthcheckWiring {
   org: OrgClients;
@@ -53,20 +50,7 @@ export function createOrgHealthcheckDeps(wiring: OrgHealthcheckWiring): OrgHealt
   const { org } = wiring;
   const centralRegion = org.central.config.region;
   return {
-    lookups: {
-      organizationAccounts: async (ous) => {
-        try {
-          return await listOrganizationAccounts(org.central.organizations, { ous });
-        } catch (cause) {
-          throw new UserError(
-            'ORG_ACCOUNTS_UNLISTED',
-            `Cannot list the Organization's accounts: ${errorName(cause)}: ${errorMessage(cause)}`,
-            'Run from the management account or a delegated administrator with organizations:ListAccounts (and ListAccountsForParent, ListOrganizationalUnitsForParent for OUs), or list the accounts instead (ORG_ACCOUNTS, --accounts).',
-            { cause },
-          );
-        }
-      },
-    },
+    lookups: organizationLookups(org, 'list the accounts instead (ORG_ACCOUNTS, --accounts)'),
     entry: {
       enter: async (account) => void (await org.forAccount(account.id, account.role, centralRegion)),
       enabledRegions: async (account) => enabledRegions((await org.forAccount(account.id, account.role, centralRegion)).ec2),

@@ -5,10 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { createClusterDirectory } from '../../../aws/cluster-directory.ts';
-import { listOrganizationAccounts } from '../../../aws/organizations-reader.ts';
-import { errorMessage, errorName } from '../../../aws-error.ts';
 import type { CheckResult } from '../../../checks/run-check.ts';
-import { UserError } from '../../../errors.ts';
 import { nyse } from '../../../market/index.ts';
 import { checkOrg } from '../../../org/org-check.ts';
 import { applyOrgFix, planOrgFix, renderOrgPlan, type OrgFixResult, type OrgPlan } from '../../../org/org-fix.ts';
@@ -21,7 +18,7 @@ import { newRunId } from '../../../remediate/identifiers.ts';
 import { renderChangeResults } from '../../../remediate/render.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
 import { remediationPorts } from '../../wiring/fix-ports.ts';
-import { orgCheckPorts, type OrgClients } from '../../wiring/org-clients.ts';
+import { orgCheckPorts, organizationLookups, type OrgClients } from '../../wiring/org-clients.ts';
 import { definitionTableOf, ledgerTableOf, type AwsOptionArgs } from '../aws-options.ts';
 import type { GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
@@ -53,23 +50,10 @@ export interface OrgCheckSettings {
 
 export async function runOrgCheck(args: OrgCheckArgs & GlobalOptions & { dryRun: boolean; yes: boolean }, ctx: CliContext, settings: OrgCheckSettings): Promise<CommandOutcome> {
   const { spec, pairConcurrency } = await targetSpecFrom(args, ctx.cwd);
-  const { central, org, counter } = openOrgSession(args, ctx, spec.regions);
+  const { org, counter } = openOrgSession(args, ctx, spec.regions);
   const tty = ctx.stderrIsTTY;
 
-  const targets = await resolveTargets(spec, {
-    organizationAccounts: async (ous) => {
-      try {
-        return await listOrganizationAccounts(central.organizations, { ous });
-      } catch (cause) {
-        throw new UserError(
-          'ORG_ACCOUNTS_UNLISTED',
-          `Cannot list the Organization's accounts: ${errorName(cause)}: ${errorMessage(cause)}`,
-          'Run from the management account or a delegated administrator with organizations:ListAccounts (and ListAccountsForParent, ListOrganizationalUnitsForParent for --ou), or pass --accounts / --accounts-file.',
-          { cause },
-        );
-      }
-    },
-  });
+  const targets = await resolveTargets(spec, organizationLookups(org, 'pass --accounts / --accounts-file'));
   const ledgerTable = args.ledger ? ledgerTableOf(args, ctx.env) : undefined;
   const definitionTable = definitionTableOf(args, ctx.env);
   const check = await checkOrg(
