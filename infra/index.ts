@@ -22,6 +22,7 @@ import { PipelineSchedules } from './components/pipeline-schedules.ts';
 import { RunLedger } from './components/run-ledger.ts';
 import { Trading } from './components/trading.ts';
 import { tradingObservability } from './trading-observability.ts';
+import { orgWidgets } from './org-dashboard.ts';
 import { jobsWithoutImplementation } from './jobs.ts';
 
 /** The central stack: the pipeline, the trading workflow and everything that watches them. */
@@ -132,7 +133,7 @@ function centralStack(config: StackConfig) {
     healthcheckFunctionName: healthcheck.functionName,
     deadLetterQueueNames: [schedules.deadLetterQueue, healthcheck.deadLetterQueue, healthcheck.changes.deadLetterQueue, ledger.deadLetterQueue, ...trading.deadLetterQueues].map((queue) => queue.name),
     extraAlarms: tradingWatch.alarms,
-    extraWidgets: tradingWatch.widgets,
+    extraWidgets: (region) => [...tradingWatch.widgets(region), ...(config.org !== undefined ? orgWidgets(region, config.metricsNamespace) : [])],
   });
 
   return {

@@ -194,3 +194,19 @@ describe('org validation', () => {
     await expect(runProgram({ org: { accounts: ['111111111111'], discover: true, regions: ['us-east-1'] } })).rejects.toThrow(/Invalid stack configuration:[\s\S]*org\.accounts: give exactly one/);
   });
 });
+
+describe('the dashboard with org', () => {
+  const titles = (c: Central) =>
+    (JSON.parse(String(c.stack.one('aws:cloudwatch/dashboard:Dashboard').inputs.dashboardBody)) as { widgets: { properties: { title?: string; metrics?: unknown[] } }[] }).widgets;
+
+  it('draws the pairs not checked and the unhealthy schedules of every account and region', () => {
+    const org = titles(listed).filter((w) => w.properties.title?.startsWith('Org: '));
+    expect(org.map((w) => w.properties.title)).toEqual(['Org: account × region pairs not checked', 'Org: unhealthy schedules by account and region']);
+    expect(org[0]!.properties.metrics).toEqual([['Ops/Healthcheck', 'IncompletePairs', 'service', 'ops-healthcheck', { stat: 'Maximum', period: 300 }]]);
+    expect(JSON.stringify(org[1]!.properties.metrics)).toContain(`SEARCH('{Ops/Healthcheck,service,Account,Region} MetricName=\\"UnhealthySchedules\\" service=\\"ops-healthcheck\\"', 'Maximum', 300)`);
+  });
+
+  it('has no org section without org', () => {
+    expect(titles(single).filter((w) => w.properties.title?.startsWith('Org: '))).toEqual([]);
+  });
+});
