@@ -82,3 +82,29 @@ export async function obtainConsent<D>(request: ConsentRequest<D>): Promise<Cons
   }
   return { granted: true, prefix };
 }
+
+/** `--fix`'s consent, for one account or an org: the report and plan as the preview, and the same words around it. */
+export function fixConsent<D>(
+  request: Pick<ConsentRequest<D>, 'args' | 'ctx' | 'writes' | 'maxChanges' | 'question'> & {
+    reportText: string;
+    planText: string;
+    dryRunExit: 0 | 1;
+    /** The command's document in a mode the gate ends in, dry-run included. */
+    document: (mode: 'refused' | 'declined' | 'dry-run', extra?: { refused: { reason: string; hint: string } }) => D;
+  },
+): Promise<Consent> {
+  const { reportText, planText, dryRunExit, document } = request;
+  return obtainConsent({
+    args: request.args,
+    ctx: request.ctx,
+    command: 'ops check-schedulers --fix',
+    preview: `${reportText}\n\n${planText}`,
+    stderrPreview: planText,
+    document,
+    dryRun: () => ({ exitCode: dryRunExit, json: document('dry-run'), text: `${reportText}\n\n${planText}\nDry run: nothing was written. Apply with --yes (or without --dry-run at a terminal).` }),
+    writes: request.writes,
+    maxChanges: request.maxChanges,
+    question: request.question,
+    declined: 'Not applied: declined. Nothing was written.',
+  });
+}

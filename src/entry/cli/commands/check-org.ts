@@ -15,6 +15,7 @@ import { placedAuditLog, placedFileBackupStore } from '../../../org/placed-store
 import { describeSource, resolveTargets, type OrgPair } from '../../../org/targets.ts';
 import { createFileAuditLog } from '../../../remediate/audit-log.ts';
 import { newRunId } from '../../../remediate/identifiers.ts';
+import { unaddressedFindings } from '../../../remediate/outcome.ts';
 import { renderChangeResults } from '../../../remediate/render.ts';
 import { formatClock, formatWallTime } from '../../../time-format.ts';
 import { remediationPorts } from '../../wiring/fix-ports.ts';
@@ -24,8 +25,8 @@ import type { GlobalOptions } from '../command.ts';
 import type { CliContext, CommandOutcome } from '../context.ts';
 import { openOrgSession } from '../org-session.ts';
 import { targetSpecFrom, type OrgOptionArgs } from '../org-options.ts';
-import { obtainConsent } from '../write-consent.ts';
-import { atLeast, type Severity } from '../../../checks/finding.ts';
+import { fixConsent } from '../write-consent.ts';
+import type { Severity } from '../../../checks/finding.ts';
 import type { ClusterMapping } from '../../../remediate/plan.ts';
 
 export interface OrgCheckArgs extends AwsOptionArgs, OrgOptionArgs {
@@ -139,18 +140,16 @@ async function runOrgFix(
   const backupDir = resolve(ctx.cwd, fix.backupDir);
   const auditLog = createFileAuditLog(resolve(ctx.cwd, fix.auditLog));
   const accounts = new Set(plan.pairs.filter((p) => p.plan.changes.length > 0).map((p) => p.account)).size;
-  const consent = await obtainConsent({
+  const consent = await fixConsent({
     args,
     ctx,
-    command: 'ops check-schedulers --fix',
-    preview: `${reportText}\n\n${planText}`,
-    stderrPreview: planText,
+    reportText,
+    planText,
     document,
-    dryRun: () => ({ exitCode: dryRunExit, json: document('dry-run'), text: `${reportText}\n\n${planText}\nDry run: nothing was written. Apply with --yes (or without --dry-run at a terminal).` }),
+    dryRunExit,
     writes: plan.changes,
     maxChanges: fix.maxChanges,
     question: `Apply ${plan.changes} change(s) to Target.Arn in ${accounts} account(s)? A backup of each schedule goes to ${backupDir}/<account>/<region>.`,
-    declined: 'Not applied: declined. Nothing was written.',
   });
   if (!consent.granted) return consent.outcome;
 
@@ -178,11 +177,17 @@ async function runOrgFix(
   return { exitCode, json: doc, text: lines.filter((l) => l !== '').join('\n') };
 }
 
-/** Findings the fix did not address (other pairs, other codes) still fail the run at --fail-on. */
+/**
+ * Findings the fix did not address still fail the run at --fail-on, judged per pair by the same rule
+ * as a single-account fix (unaddressedFindings: a repaired schedule's MISSED_RUNS, and TARGET_ERRORS
+ * of a group whose every broken schedule was repaired, count as addressed).
+ */
 function unfixedExit(report: OrgReport, results: readonly OrgFixResult[]): 0 | 1 {
-  const fixed = new Set(results.flatMap((r) => ('run' in r ? r.run.results.filter((c) => c.status === 'ok').map((c) => `${r.account}|${r.region}|${c.schedule.group}/${c.schedule.name}`) : [])));
-  const open = report.findings.filter((f) => f.code !== 'TARGET_CLUSTER_NOT_FOUND' || f.schedule === undefined || !fixed.has(`${f.account}|${f.region}|${f.schedule.group}/${f.schedule.name}`));
-  return open.some((f) => atLeast(f.severity, report.failOn)) ? 1 : 0;
+  const key = (place: { account: string; region: string }) => `${place.account}|${place.region}`;
+  const byPair = new Map<string, OrgReport['findings']>();
+  for (const finding of report.findings) byPair.set(key(finding), [...(byPair.get(key(finding)) ?? []), finding]);
+  const applied = new Map(results.flatMap((r) => ('run' in r ? [[key(r), r.run.results] as const] : [])));
+  return [...byPair].some(([pair, findings]) => unaddressedFindings(findings, report.failOn, applied.get(pair) ?? []).length > 0) ? 1 : 0;
 }
 
 function flattenResults(results: readonly OrgFixResult[]): OrgFixDocument['results'] {

@@ -25,7 +25,7 @@ import { formatClock, formatWallTime } from '../../../time-format.ts';
 import { assertOrgOptions, isOrgRun, withOrgOptions, type OrgOptionArgs } from '../org-options.ts';
 import { runOrgCheck } from './check-org.ts';
 import { parseAmountOption, parseCountOption, parseInstantOption } from '../parse-instant.ts';
-import { obtainConsent } from '../write-consent.ts';
+import { fixConsent } from '../write-consent.ts';
 
 export { DEFAULT_LEDGER_TABLE } from '../aws-options.ts';
 import { DEFAULT_LEDGER_TABLE } from '../aws-options.ts';
@@ -199,18 +199,16 @@ async function runFix(
 
   const backupDir = resolve(ctx.cwd, fix.backupDir);
   const auditLog = createFileAuditLog(resolve(ctx.cwd, fix.auditLog));
-  const consent = await obtainConsent({
+  const consent = await fixConsent({
     args,
     ctx,
-    command: 'ops check-schedulers --fix',
-    preview: `${reportText}\n\n${planText}`,
-    stderrPreview: planText,
+    reportText,
+    planText,
     document,
-    dryRun: () => ({ exitCode: dryRunExit, json: document('dry-run'), text: `${reportText}\n\n${planText}\nDry run: nothing was written. Apply with --yes (or without --dry-run at a terminal).` }),
+    dryRunExit,
     writes: plan.changes.length,
     maxChanges: fix.maxChanges,
     question: `Apply ${plan.changes.length} change(s) to Target.Arn? A backup of each schedule goes to ${backupDir}.`,
-    declined: 'Not applied: declined. Nothing was written.',
   });
   if (!consent.granted) return consent.outcome;
   const prefix = consent.prefix;
