@@ -8,7 +8,7 @@ import vitest from '@vitest/eslint-plugin';
  * src/*.ts import no folder. Patterns match the import specifier, so `(\.\./)+aws/` is "src/aws from
  * anywhere below src". test/unit/architecture.test.ts checks the resolved graph has no cycle.
  */
-const DOMAIN = ['schedule', 'market', 'checks', 'remediate', 'alerts', 'ledger', 'healthcheck', 'trading'];
+const DOMAIN = ['schedule', 'market', 'checks', 'remediate', 'alerts', 'ledger', 'healthcheck', 'trading', 'status'];
 const SDK = { group: ['@aws-sdk/*'], message: 'Only src/aws (and the sandbox\'s own adapters in src/sandbox/aws) import the AWS SDK; depend on a port.' };
 const away = (folders, why) => ({ regex: `^(\\.\\./)+(${folders.join('|')})/`, message: why });
 

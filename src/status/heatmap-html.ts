@@ -6,7 +6,7 @@
  */
 import type { CellState, Heatmap, HeatmapCell } from './heatmap.ts';
 
-const SYMBOL: Record<CellState, string> = { ran: '✓', partial: '◐', missed: '✗', pending: '…', 'not-due': '', 'before-coverage': '?' };
+const SYMBOL: Record<CellState, string> = { ran: '✓', partial: '◐', missed: '✗', pending: '…', 'not-due': '', 'before-coverage': '?', unverifiable: '·' };
 const WORDS: Record<CellState, string> = {
   ran: 'ran',
   partial: 'some runs missed',
@@ -14,6 +14,7 @@ const WORDS: Record<CellState, string> = {
   pending: 'due, within its grace',
   'not-due': 'not due',
   'before-coverage': 'before the run evidence starts',
+  unverifiable: 'due; this target kind leaves no run evidence',
 };
 
 export interface HeatmapHtmlOptions {
@@ -54,7 +55,8 @@ export function renderHeatmapHtml(heatmap: Heatmap, options: HeatmapHtmlOptions)
     .join('\n');
   const caption = options.caption ?? `Runs per ${heatmap.bucketMinutes} minutes, ${times[0] ?? ''} to ${options.formatTime(heatmap.to)}; shaded columns: NYSE open`;
   return [
-    '<div class="heatmap-scroll">',
+    // Focusable, so a keyboard can scroll it sideways on a narrow screen.
+    '<div class="heatmap-scroll" tabindex="0" role="region" aria-label="Runs heatmap (scrolls sideways)">',
     '<table class="heatmap">',
     `<caption>${escapeHtml(caption)}</caption>`,
     `<thead><tr><th scope="col">Schedule</th>${header}<th scope="col">Total</th></tr></thead>`,

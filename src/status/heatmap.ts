@@ -8,7 +8,8 @@
  * - ran: a run belongs to it;
  * - missed: its grace ran out with no run;
  * - pending: still inside its grace;
- * - before-coverage: due before the evidence starts (the ledger's coverage), so unknowable.
+ * - before-coverage: due before the evidence starts (the ledger's coverage), so unknowable;
+ * - unverifiable: the target kind leaves no run evidence at all.
  * A cell takes the worst of its fires (missed > partial > pending > before-coverage > ran), and
  * `not-due` when no fire falls in it. Columns carry whether the NYSE was open at their start, for the
  * page to shade.
@@ -23,6 +24,8 @@ export const CellState = {
   pending: 'pending',
   notDue: 'not-due',
   beforeCoverage: 'before-coverage',
+  /** Due, but this target kind leaves no run evidence (only ECS tasks reach the ledger). */
+  unverifiable: 'unverifiable',
 } as const;
 export type CellState = (typeof CellState)[keyof typeof CellState];
 
@@ -37,6 +40,8 @@ export interface HeatmapSchedule {
   createdAt?: Date;
   flexibleWindowMinutes?: number;
   state: 'ENABLED' | 'DISABLED';
+  /** False for targets whose runs nothing records (Lambda, SQS, SNS): their fires are `unverifiable`, never missed. */
+  runEvidence?: boolean;
 }
 
 export interface HeatmapInput {
@@ -78,7 +83,7 @@ export interface Heatmap {
 }
 
 type FireState = Exclude<CellState, 'not-due' | 'partial'>;
-const RANK: Record<CellState, number> = { 'not-due': 0, ran: 1, 'before-coverage': 2, pending: 3, partial: 4, missed: 5 };
+const RANK: Record<CellState, number> = { 'not-due': 0, ran: 1, unverifiable: 2, 'before-coverage': 3, pending: 4, partial: 5, missed: 6 };
 
 export function buildHeatmap(input: HeatmapInput): Heatmap {
   if (!Number.isInteger(input.bucketMinutes) || input.bucketMinutes < 1) throw new RangeError(`bucketMinutes must be a positive integer, got ${input.bucketMinutes}`);
@@ -107,14 +112,18 @@ function rowOf(schedule: HeatmapSchedule, input: HeatmapInput, start: number, bu
     ...(schedule.startDate ? { startDate: schedule.startDate } : {}),
     ...(schedule.endDate ? { endDate: schedule.endDate } : {}),
     ...(schedule.createdAt ? { anchor: schedule.createdAt } : {}),
-  }).map((d) => d.getTime());
+  })
+    .map((d) => d.getTime())
+    // Nothing fires before the schedule exists; cron() alone does not know that.
+    .filter((fire) => schedule.createdAt === undefined || fire >= schedule.createdAt.getTime());
   const runs = [...(input.runs.get(schedule.id) ?? [])].map((d) => d.getTime()).sort((a, b) => a - b);
   const coverage = input.coverageSince?.getTime() ?? Number.NEGATIVE_INFINITY;
   const now = input.now.getTime();
   fires.forEach((fire, i) => {
     const next = fires[i + 1] ?? Number.POSITIVE_INFINITY;
     const ran = runs.some((run) => run >= fire && run < next && run <= fire + graceMs);
-    const state: FireState = ran ? CellState.ran : fire < coverage ? CellState.beforeCoverage : fire + graceMs < now ? CellState.missed : CellState.pending;
+    const state: FireState =
+      schedule.runEvidence === false ? CellState.unverifiable : ran ? CellState.ran : fire < coverage ? CellState.beforeCoverage : fire + graceMs < now ? CellState.missed : CellState.pending;
     const cell = cells[Math.floor((fire - start) / bucketMs)];
     if (cell === undefined) return;
     cell.expected += 1;

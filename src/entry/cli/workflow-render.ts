@@ -2,11 +2,15 @@
  * Text renderings for people: the event timeline of a run, its orders, one workflow's status and a
  * list of workflows with their metrics. The CLI prints these; `--json` prints the data instead.
  */
-import { EventType, type WorkflowEvent } from '../../trading/domain/events.ts';
+import { describeEvent } from '../../trading/domain/describe-event.ts';
+import type { WorkflowEvent } from '../../trading/domain/events.ts';
 import { dec, formatMoney } from '../../trading/domain/money.ts';
 import type { WorkflowMetrics, WorkflowView } from '../../trading/domain/status.ts';
 import { formatDurationMs } from '../../trading/domain/summary.ts';
 import { WorkflowState } from '../../trading/ports/workflow-store.ts';
+
+// Moved to the trading domain so the status page can use it; existing imports keep working.
+export { describeEvent };
 
 /** One line per event: offset from the first event, type, and what it says. */
 export function renderTimeline(events: readonly WorkflowEvent[]): string[] {
@@ -15,25 +19,6 @@ export function renderTimeline(events: readonly WorkflowEvent[]): string[] {
     const offset = `+${formatDurationMs(Date.parse(event.occurredAt) - first)}`;
     return `  ${offset.padStart(9)}  ${event.type.padEnd(18)} ${describeEvent(event)}`;
   });
-}
-
-export function describeEvent(event: WorkflowEvent): string {
-  switch (event.type) {
-    case EventType.workflowStarted:
-      return `account ${event.detail.accountId} · as of ${event.detail.asOf} · ${event.detail.strategy.kind}`;
-    case EventType.signalGenerated:
-      return `${event.detail.strategy}: ${event.detail.targets.map((t) => `${t.symbol} ${dec(t.weight).toDecimalPlaces(4).toFixed(4)}`).join(', ')}`;
-    case EventType.rebalancePlanned: {
-      const sells = event.detail.orders.filter((o) => o.side === 'sell').length;
-      return `equity ${formatMoney(dec(event.detail.equity))} · ${event.detail.orders.length} order(s): ${sells} sell, ${event.detail.orders.length - sells} buy · ${event.detail.skipped.length} skipped`;
-    }
-    case EventType.tradeExecuted:
-      return `${event.detail.side.toUpperCase()} ${event.detail.quantity} ${event.detail.symbol} @ ${event.detail.price} = ${formatMoney(dec(event.detail.notional))} (${event.detail.orderIndex + 1}/${event.detail.orderCount})`;
-    case EventType.workflowCompleted:
-      return `${event.detail.ordersExecuted} order(s) · ${formatMoney(dec(event.detail.valueTraded))} traded · ${formatDurationMs(event.detail.durationMs)}`;
-    case EventType.workflowFailed:
-      return `at ${event.detail.step}: ${event.detail.errorCode} · ${event.detail.reason}`;
-  }
 }
 
 export function renderOrders(orders: WorkflowView['orders']): string[] {

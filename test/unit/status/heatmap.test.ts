@@ -32,6 +32,15 @@ describe('buildHeatmap', () => {
     ]);
   });
 
+  it('draws no fire before the schedule was created, for cron() as for rate()', () => {
+    const created = { ...QUARTER, createdAt: at(14, 20) };
+    expect(states({ schedules: [created] })).toEqual(['not-due', 'not-due', 'ran', 'missed']);
+  });
+
+  it('marks the fires of a target kind that leaves no run evidence unverifiable, never missed', () => {
+    expect(states({ schedules: [{ ...QUARTER, runEvidence: false }], runs: new Map() })).toEqual(['unverifiable', 'unverifiable', 'unverifiable', 'unverifiable']);
+  });
+
   it('marks each fire ran or missed once its grace is over, and counts them', () => {
     const row = buildHeatmap(input()).rows[0]!;
     expect(row.cells.map((c) => c.state)).toEqual(['ran', 'missed', 'ran', 'missed']);

@@ -9,6 +9,8 @@ import { startAtomicMotoServer } from '../../../sandbox/trading/atomic-moto.ts';
 import { resolveReplayDay } from '../../../sandbox/replay-day.ts';
 import { SANDBOX_CREDENTIALS } from '../../../aws/clients.ts';
 import { defineCommand } from '../command.ts';
+import { startDemoStatus, type DemoStatus } from '../../demo/demo-status.ts';
+import { SandboxTradingNames } from '../../../sandbox/trading/names.ts';
 import type { CliContext } from '../context.ts';
 
 interface Args {
@@ -43,20 +45,28 @@ export const demoCommand = defineCommand<Args>({
     const results: DemoResult[] = [];
     let trading: TradingDemoResult | undefined;
     const badWrites: BadWriteResult[] = [];
+    let status: DemoStatus | undefined;
     try {
       print(`ops demo: a local AWS (moto) on ${server.endpoint}; the clock is virtual, so a trading morning takes seconds.`);
+      status = await startDemoStatus({ endpoint: server.endpoint, region: DEMO_REGION, auditLog: join(workDir, 'manual-fix-audit.jsonl'), start: day.open });
+      print(`Status page, live while the demo runs: ${status.url} (runs heatmap, findings, repairs, workflows on the demo's clock).`);
       print(`Replaying ${day.description}${args.day === undefined ? ' (the next regular session; pick another with --day YYYY-MM-DD)' : ''}.`);
       const modes: DemoMode[] = args.part === undefined ? ['manual-fix', 'auto-fix'] : args.part === 'manual-fix' || args.part === 'auto-fix' ? [args.part] : [];
+      const ops = status.follow(opsAgainst(server.endpoint, ctx));
       for (const mode of modes) {
-        results.push(await replayIncident({ endpoint: server.endpoint, clockFile: server.clockFile, day }, mode, { ops: opsAgainst(server.endpoint, ctx), print, workDir }));
+        results.push(await replayIncident({ endpoint: server.endpoint, clockFile: server.clockFile, day }, mode, { ops, print, workDir }));
       }
       if (args.part === undefined || args.part === 'bad-write') {
         for (const mode of ['auto-fix', 'alert-only'] as BadWriteMode[]) {
           badWrites.push(await replayBadWrite({ endpoint: server.endpoint, clockFile: server.clockFile, day }, mode, { print, workDir, random: Math.random }));
         }
       }
-      if (args.part === undefined || args.part === 'trading') trading = await runTradingPart({ endpoint: server.endpoint, day }, { ops: opsAgainst(server.endpoint, ctx), print });
+      if (args.part === undefined || args.part === 'trading') {
+        status.showWorkflows(SandboxTradingNames.workflowTable);
+        trading = await runTradingPart({ endpoint: server.endpoint, day }, { ops, print });
+      }
     } finally {
+      await status?.close();
       await server.stop();
       await rm(workDir, { recursive: true, force: true });
     }
@@ -101,6 +111,9 @@ export function closingLines(incident: readonly DemoResult[], badWrites: readonl
   return { exitCode: failed.length === 0 ? 0 : 1, lines };
 }
 
+/** The region every demo scenario is seeded in. */
+const DEMO_REGION = 'us-west-2';
+
 /** Runs `ops` in-process against the sandbox, as of a virtual instant, capturing its output. */
 export function opsAgainst(endpoint: string, parent: CliContext) {
   return async (argv: string[], at: Date) => {
@@ -112,7 +125,7 @@ export function opsAgainst(endpoint: string, parent: CliContext) {
       ...parent,
       stdout: (text) => void (stdout += text),
       stderr: (text) => void (stderr += text),
-      env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey },
+      env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: DEMO_REGION, AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey },
       now: () => at,
       stdoutIsTTY: false,
       stderrIsTTY: false,

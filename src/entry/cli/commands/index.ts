@@ -6,6 +6,7 @@ import { marketHoursCommand } from './market-hours.ts';
 import { rollbackCommand } from './rollback.ts';
 import { sandboxGroup } from './sandbox.ts';
 import { scheduleExplainCommand } from './schedule-explain.ts';
+import { statusGroup } from './status.ts';
 import { workflowGroup } from './workflow.ts';
 
 /** Every top-level command, in the order `ops --help` lists them. */
@@ -13,6 +14,7 @@ export const commands: readonly (OpsCommand<never> | OpsGroup)[] = [
   checkSchedulersCommand,
   healthcheckCommand,
   rollbackCommand,
+  statusGroup,
   marketHoursCommand,
   { command: 'schedule', describe: 'Work with EventBridge Scheduler expressions', subcommands: [scheduleExplainCommand] },
   sandboxGroup,
