@@ -64,6 +64,11 @@ export interface StackConfig {
    * trail with its own bucket: infra/change-trail.ts).
    */
   changeTrail: 'create' | 'existing';
+  /**
+   * Config `statusPage: true`: a private bucket for the healthcheck's status page, whose presigned
+   * link every alert email carries (infra/status-page.ts). Default false: nothing is created.
+   */
+  statusPage: boolean;
   /** Org-wide checks (config `org`): the healthcheck also checks these member accounts × regions. */
   org: OrgConfig | undefined;
   jobs: readonly ScheduledJob[];
@@ -222,6 +227,7 @@ const schema = z.object({
   runbookBaseUrl: z.url().optional(),
   metricsNamespace: nonEmpty.default(DEFAULT_METRICS_NAMESPACE),
   changeTrail: z.enum(['create', 'existing']).default('existing'),
+  statusPage: z.boolean().default(false),
   org: orgSchema.optional(),
 });
 
@@ -241,6 +247,7 @@ const STRUCTURED_KEYS = [
   'marketCriticalJobs',
   'logRetentionDays',
   'reminderHours',
+  'statusPage',
   'org',
 ] as const satisfies readonly (keyof RawConfig)[];
 const STRING_KEYS = ['namePrefix', 'imageUri', 'runbookBaseUrl', 'metricsNamespace', 'marketDataSource', 'broker', 'alpacaSecretArn', 'alpacaBaseUrl', 'changeTrail'] as const satisfies readonly (keyof RawConfig)[];

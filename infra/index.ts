@@ -101,6 +101,7 @@ function centralStack(config: StackConfig) {
     logRetentionDays: config.logRetentionDays,
     changeTrail: config.changeTrail,
     org: config.org,
+    statusPage: config.statusPage,
   });
 
   // Every schedule the stack creates dead-letters to one of these; the consumer emails each failure.
@@ -157,6 +158,7 @@ function centralStack(config: StackConfig) {
     dashboardUrl: monitoring.dashboardUrl,
     healthcheckRoleArn: healthcheck.roleArn,
     orgRoleName: config.org?.roleName,
+    statusBucketName: healthcheck.statusPage?.bucket.bucket,
   };
 }
 
@@ -205,5 +207,7 @@ export const dashboardUrl = central?.dashboardUrl;
 export const healthcheckRoleArn = central?.healthcheckRoleArn;
 /** The role the healthcheck assumes in member accounts (config `org.roleName`); in a member stack, the role it created. */
 export const orgRoleName = central?.orgRoleName ?? member?.roleName;
+/** Config statusPage: the bucket of the healthcheck's status pages (`ops healthcheck --status-bucket`). */
+export const statusBucketName = central?.statusBucketName;
 /** Member stacks only: the ARN of the role the central healthcheck assumes. */
 export const orgAccessRoleArn = member?.roleArn;

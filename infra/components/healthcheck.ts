@@ -23,6 +23,7 @@ import type { OrgConfig } from '../config.ts';
 import { tableKeyArgs } from '../dynamo-schema.ts';
 import { autoFixStatements, checkReadStatements, ownStateStatements, type AccountScope, type HealthcheckPolicyArgs } from '../iam/healthcheck-policy.ts';
 import { orgAccessStatements } from '../iam/org-access-policy.ts';
+import { statusPageBucket, statusPageStatements, type StatusPageBucket } from '../status-page.ts';
 import { BundledFunction } from './bundled-function.ts';
 import { LambdaSchedule } from './lambda-schedule.ts';
 
@@ -65,6 +66,8 @@ export interface HealthcheckArgs {
   changeTrail: 'create' | 'existing';
   /** Org-wide checks (config `org`): the member accounts, regions and role; undefined: this account only. */
   org: OrgConfig | undefined;
+  /** Config `statusPage`: a private bucket for each run's status page, linked from the emails (infra/status-page.ts). */
+  statusPage: boolean;
 }
 
 export class Healthcheck extends pulumi.ComponentResource {
@@ -79,6 +82,8 @@ export class Healthcheck extends pulumi.ComponentResource {
   readonly changes: ChangeChecks;
   /** With `changeTrail: create` only. */
   readonly trail: ChangeTrail | undefined;
+  /** With `statusPage: true` only. */
+  readonly statusPage: StatusPageBucket | undefined;
   readonly functionName: pulumi.Output<string>;
   /** The Lambda's role: what member accounts trust (config `memberOf.centralPrincipalArns`). */
   readonly roleArn: pulumi.Output<string>;
@@ -109,6 +114,8 @@ export class Healthcheck extends pulumi.ComponentResource {
       parent,
     );
 
+    this.statusPage = args.statusPage ? statusPageBucket(`${name}-status-page`, { namePrefix: args.namePrefix }, parent) : undefined;
+
     const queues = changeQueues(`${name}-changes`, { namePrefix: args.namePrefix, functionTimeoutSeconds: this.timeoutSeconds }, parent);
     const policyArgs: HealthcheckPolicyArgs = {
       scope: args.scope,
@@ -132,7 +139,11 @@ export class Healthcheck extends pulumi.ComponentResource {
         timeoutSeconds: this.timeoutSeconds,
         memoryMb: 512,
         logRetentionDays: args.logRetentionDays,
-        environment: healthcheckEnvironment(args, this.alertStateTable, this.remediationTable, this.definitionCacheTable),
+        environment: {
+          ...healthcheckEnvironment(args, this.alertStateTable, this.remediationTable, this.definitionCacheTable),
+          // The bucket's own output: S3 appends a unique suffix to the prefix.
+          ...(this.statusPage ? { STATUS_BUCKET: this.statusPage.bucket.bucket } : {}),
+        },
         // Scheduler invokes asynchronously; Lambda's own 2 retries would run a failed check 3 times in a
         // row. The next run, 5 minutes later, is the retry.
         asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: this.timeoutSeconds },
@@ -141,6 +152,7 @@ export class Healthcheck extends pulumi.ComponentResource {
           'own-state': ownStateStatements(policyArgs),
           ...(args.autoFix ? { 'auto-fix': autoFixStatements(policyArgs) } : {}),
           ...(args.org !== undefined ? { 'org-access': orgAccessStatements(args.org, args.scope.partition) } : {}),
+          ...(this.statusPage ? { 'status-page': statusPageStatements(this.statusPage.bucket.arn) } : {}),
         },
       },
       parent,

@@ -19,6 +19,10 @@
  * | MARKET_CRITICAL     | no       |                   | comma-separated name globs of market-critical schedules        |
  * | RUNBOOK_BASE_URL    | no       |                   | prefix for runbook links in emails                             |
  * | METRICS_NAMESPACE   | no       | Ops/Healthcheck   | CloudWatch namespace of the EMF metrics                        |
+ * | STATUS_BUCKET       | no       |                   | publish each run's status page here; emails link to it          |
+ * | STATUS_PREFIX       | no       |                   | with STATUS_BUCKET: key prefix before `status/`                 |
+ * | STATUS_LINK_HOURS   | no       | 24                | with STATUS_BUCKET: hours the emailed link works (max 168)      |
+ * | STATUS_KMS_KEY_ID   | no       |                   | with STATUS_BUCKET: SSE-KMS key instead of SSE-S3               |
  *
  * Org mode (src/healthcheck/org-healthcheck.ts) is on when ORG_ACCOUNTS or ORG_DISCOVER is set: the
  * run also checks every account × region pair of the Organization through a role in each account.
@@ -65,7 +69,29 @@ export interface HealthcheckConfig extends AlertingConfig {
   marketCritical: string[];
   /** Org mode: set when ORG_ACCOUNTS or ORG_DISCOVER is. */
   org?: OrgModeConfig;
+  /** Set when STATUS_BUCKET is: each run's status page goes there (src/healthcheck/status-page.ts). */
+  statusPage?: StatusPageConfig;
 }
+
+/** Where the status page is published and how long the emailed link works. */
+export interface StatusPageConfig {
+  bucket: string;
+  /** `''` or ending in `/`. */
+  prefix: string;
+  linkHours: number;
+  kmsKeyId?: string;
+}
+
+export const STATUS_PAGE_DEFAULTS = { linkHours: 24 } as const;
+/** A presigned URL (SigV4) lives at most 7 days. */
+export const MAX_STATUS_LINK_HOURS = 7 * 24;
+
+/** What S3 accepts as a (general purpose) bucket name. */
+export const s3BucketName = z.string().regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)');
+/** Key characters that need no escaping; no leading `/` (it would make an empty first path segment). */
+export const statusPrefix = z.string().regex(/^(?!\/)[A-Za-z0-9!_.*'()/-]{1,512}$/, "must be an S3 key prefix (letters, digits and !_.*'()/-, not starting with /)");
+export const statusLinkHours = z.coerce.number().min(0.25, 'must be at least 0.25 (15 minutes)').max(MAX_STATUS_LINK_HOURS, `must be at most ${MAX_STATUS_LINK_HOURS} (7 days, the longest a presigned link lives)`);
+const STATUS_ONLY = ['STATUS_PREFIX', 'STATUS_LINK_HOURS', 'STATUS_KMS_KEY_ID'] as const;
 
 /** Which accounts × regions an org-mode run checks, and how it enters them. */
 export interface OrgModeConfig {
@@ -168,8 +194,16 @@ const envSchema = z
     REMEDIATION_TABLE: optional(tableName),
     REMINDER_HOURS: optional(z.coerce.number().positive().max(24 * 7)),
     MARKET_CRITICAL: optional(z.string()),
+    STATUS_BUCKET: optional(s3BucketName),
+    STATUS_PREFIX: optional(statusPrefix),
+    STATUS_LINK_HOURS: optional(statusLinkHours),
+    STATUS_KMS_KEY_ID: optional(z.string().regex(/^[\w:/+=,.@-]{1,2048}$/, 'must be a KMS key id, alias or ARN')),
   })
   .superRefine((env, ctx) => {
+    if (env.STATUS_BUCKET === undefined) {
+      // Set without the bucket they would be silently ignored.
+      for (const name of STATUS_ONLY) if (env[name] !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'only applies with STATUS_BUCKET' });
+    }
     if (env.AUTO_FIX === 'true' && env.REMEDIATION_TABLE === undefined) {
       ctx.addIssue({ code: 'custom', path: ['REMEDIATION_TABLE'], message: 'must be set when AUTO_FIX=true (backups and audit entries of every change go there)' });
     }
@@ -200,7 +234,22 @@ export function loadHealthcheckConfig(env: Record<string, string | undefined>): 
       .map((p) => p.trim())
       .filter((p) => p !== ''),
     ...(e.ORG_ACCOUNTS !== undefined || e.ORG_DISCOVER !== undefined ? { org: orgModeConfig(e) } : {}),
+    ...(e.STATUS_BUCKET !== undefined
+      ? {
+          statusPage: {
+            bucket: e.STATUS_BUCKET,
+            prefix: statusPrefixOf(e.STATUS_PREFIX),
+            linkHours: e.STATUS_LINK_HOURS ?? STATUS_PAGE_DEFAULTS.linkHours,
+            ...(e.STATUS_KMS_KEY_ID !== undefined ? { kmsKeyId: e.STATUS_KMS_KEY_ID } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/** `''`, or the prefix with one trailing `/`. */
+export function statusPrefixOf(prefix: string | undefined): string {
+  return prefix === undefined || prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`;
 }
 
 function orgModeConfig(e: z.infer<typeof envSchema>): OrgModeConfig {

@@ -40,6 +40,11 @@ export interface HealthcheckSummary {
   errors: HealthcheckResult['errors'];
   /** Set when a CloudTrail change started the run (or was ignored: a failed call changes nothing). */
   change?: ChangeSummary;
+  /**
+   * Set when the status page is on. Without the URL: the summary goes into the log, and a presigned
+   * URL is a key to the page for anyone who reads it. The emails carry it.
+   */
+  statusPage?: { key: string; expiresAt: string } | { error: string };
 }
 
 export interface ChangeSummary extends CauseFields {
@@ -99,6 +104,7 @@ export function resultSummary(result: HealthcheckResult): HealthcheckSummary {
     counters: result.counters,
     errors: result.errors,
     ...(result.change ? { change: changeSummary(result.change) } : {}),
+    ...(result.statusPage ? { statusPage: 'error' in result.statusPage ? { error: result.statusPage.error } : { key: result.statusPage.key, expiresAt: result.statusPage.expiresAt } } : {}),
   };
 }
 

@@ -19,7 +19,7 @@
  * CheckErrors are in the sink first.
  */
 import { describeCause, describeTargets, type ChangeCause, type ChangeScope, type IgnoredChange } from '../checks/change-scope.ts';
-import { runCheck, type CheckOptions, type CheckResult } from '../checks/run-check.ts';
+import { CHECK_DEFAULTS, runCheck, type CheckOptions, type CheckResult } from '../checks/run-check.ts';
 import { scheduleId, type Snapshot } from '../checks/model.ts';
 import { Severity } from '../checks/finding.ts';
 import type { CheckPorts } from '../checks/ports.ts';
@@ -32,6 +32,7 @@ import { autoFixNote, fixCommandFor, planAutoFix, runAutoFix, selfHealedChanges,
 import { changeRunMetrics, runHealthMetrics, runMetrics, type RunCounters } from './health-metrics.ts';
 import type { MetricDatum } from './metric-contract.ts';
 import type { HealthLog, MetricSink } from './ports.ts';
+import { publishStatusPage, statusPageLine, withStatusPageLine, type StatusPageDeps, type StatusPageOutcome } from './status-page.ts';
 
 export interface HealthcheckDeps {
   /** The ports `ops check-schedulers` reads through (createCheckPorts). */
@@ -44,6 +45,8 @@ export interface HealthcheckDeps {
   alerts?: Partial<AlertDeps> & Pick<AlertDeps, 'store'>;
   /** Needed when `autoFix`; the cluster directory alone also lets the email name the exact fix command. */
   fix?: Partial<AutoFixDeps> & Pick<AutoFixDeps, 'clusters'>;
+  /** Publish each run's status page and link it from every email (STATUS_BUCKET / --status-bucket). */
+  statusPage?: StatusPageDeps;
 }
 
 /** The check's own settings (runCheck defaults what is left out), then the healthcheck's. */
@@ -103,7 +106,9 @@ export interface HealthcheckResult {
   selfHealedEmail?: EmailSent;
   /** Set for a change-driven run. */
   change?: ChangeRun;
-  errors: { stage: 'event' | 'check' | 'recheck' | 'auto-fix' | 'alert' | 'plan'; message: string }[];
+  /** Set when the status page is on: its link, or why this run has none. */
+  statusPage?: StatusPageOutcome;
+  errors: { stage: 'event' | 'check' | 'recheck' | 'auto-fix' | 'alert' | 'plan' | 'status-page'; message: string }[];
 }
 
 export const HEALTHCHECK_DEFAULTS = {
@@ -158,6 +163,7 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
   let plan: RemediationPlan | undefined;
   let reportBeforeFix: CheckReport | undefined;
   let selfHealedEmail: EmailSent | undefined;
+  let healed: ReturnType<typeof selfHealedChanges> | undefined;
   if (options.autoFix) {
     ({ outcome: autoFix, plan } = await autoFixStep(deps, options, check, failed));
     logAutoFix(log, autoFix);
@@ -174,15 +180,21 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
         // The metrics and the alert fall back to the pre-fix check: stale, but not nothing.
         failed('recheck', error);
       }
-      if (options.notify && deps.alerts?.notifier) {
-        selfHealedEmail = await sendSelfHealed(deps.alerts.notifier, selfHealedChanges(autoFix.results), check.report, options.alert.runbookBaseUrl, options.alert.where);
-        if (selfHealedEmail.sent) {
-          log.info('self-healed email published', { subject: selfHealedEmail.subject, messageId: selfHealedEmail.messageId });
-        } else {
-          counters.alertPublishFailures += 1;
-          log.error('self-healed email not published', { subject: selfHealedEmail.subject, error: selfHealedEmail.error });
-        }
-      }
+      healed = selfHealedChanges(autoFix.results);
+    }
+  }
+
+  // The page shows the report the emails are about (after any fix), and goes up before the first
+  // email so that every email of the run links it. A failure is reported, never fatal to the emails.
+  const statusPage = deps.statusPage ? await statusPageStep(deps.statusPage, check, options, log, errors) : undefined;
+  const emailDeps = statusPage ? linkedEmails(deps, statusPageLine(statusPage, options.alert.timezone)) : deps;
+  if (healed !== undefined && options.notify && emailDeps.alerts?.notifier) {
+    selfHealedEmail = await sendSelfHealed(emailDeps.alerts.notifier, healed, check.report, options.alert.runbookBaseUrl, options.alert.where);
+    if (selfHealedEmail.sent) {
+      log.info('self-healed email published', { subject: selfHealedEmail.subject, messageId: selfHealedEmail.messageId });
+    } else {
+      counters.alertPublishFailures += 1;
+      log.error('self-healed email not published', { subject: selfHealedEmail.subject, error: selfHealedEmail.error });
     }
   }
 
@@ -193,7 +205,7 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
     errors.push({ stage: 'check', message: check.blind.reason });
     log.error('the monitor cannot see', { stage: 'check', blind: { code: check.blind.code, cause: check.blind.cause, action: check.blind.failure.action, errorName: check.blind.failure.errorName, message: check.blind.failure.message } });
   }
-  const alert = await alertStep(deps, options, check, autoFix, plan, counters, failed);
+  const alert = await alertStep(emailDeps, options, check, autoFix, plan, counters, failed);
   const metrics = change ? changeRunMetrics(counters) : runMetrics(check, options.now, counters);
   for (const datum of metrics) deps.metrics.add(datum);
 
@@ -209,8 +221,29 @@ export async function runHealthcheck(deps: HealthcheckDeps, options: Healthcheck
     autoFix,
     ...(selfHealedEmail ? { selfHealedEmail } : {}),
     ...(change ? { change: changeRun(change, check.snapshot) } : {}),
+    ...(statusPage ? { statusPage } : {}),
     errors,
   };
+}
+
+/** Not a CheckError: the check was fine, and every email of the run says the link is missing. */
+async function statusPageStep(deps: StatusPageDeps, check: CheckResult, options: HealthcheckOptions, log: HealthLog, errors: HealthcheckResult['errors']): Promise<StatusPageOutcome> {
+  // The heatmap judges runs with the check's own grace, so its cells agree with MISSED_RUNS.
+  const outcome = await publishStatusPage(deps, check, options.now, options.graceMinutes ?? CHECK_DEFAULTS.graceMinutes);
+  if ('error' in outcome) {
+    errors.push({ stage: 'status-page', message: outcome.error });
+    log.warn('status page not published; the emails go out without its link', { stage: 'status-page', error: outcome.error });
+  } else {
+    log.info('status page published', { statusPage: { key: outcome.key, expiresAt: outcome.expiresAt } });
+  }
+  return outcome;
+}
+
+/** The same deps, with a notifier that ends every email with the status page line. */
+function linkedEmails(deps: HealthcheckDeps, line: string): HealthcheckDeps {
+  const alerts = deps.alerts;
+  if (alerts?.notifier === undefined) return deps;
+  return { ...deps, alerts: { ...alerts, notifier: withStatusPageLine(alerts.notifier, line) } };
 }
 
 /** Every schedule the check looked at, read or not: what a change-driven run may speak for. */

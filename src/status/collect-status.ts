@@ -26,7 +26,7 @@ export interface StatusPorts {
   };
   audit: { source: RepairSource; readAll(): Promise<AuditEntry[]> };
   workflows?: { table: string; list(query: WorkflowQuery): Promise<WorkflowRecord[]> };
-  /** Runbook markdown by its repository path (`runbooks/X.md`); undefined when not shipped here. */
+  /** A runbook, rendered to HTML, by its repository path (`runbooks/X.md`); undefined when not shipped here. */
   runbook?(path: string): Promise<string | undefined>;
 }
 

@@ -1,33 +1,17 @@
 /**
  * Current findings by severity, grouped by code, each group with its runbook rendered once (a fleet
- * with 300 MISSED_RUNS shows one runbook, not 300). Every finding is one <li> carrying its code and
+ * with 300 MISSED_RUNS shows one runbook, not 300); a runbook this process cannot read (the Lambda
+ * ships none) is named by its path. Every finding is one <li> carrying its code and
  * subject as data attributes, so a test (or a script) can compare the page with `--json` exactly.
  *
  * Classes: findings, sev-critical|sev-warning|sev-info, code-group, finding, runbook, md.
  */
-import { Marked, type Tokens } from 'marked';
 import { severityRank, type Finding, type Severity } from '../checks/finding.ts';
 import { escapeHtml } from './heatmap-html.ts';
 
 const SEVERITY_MARK: Record<Severity, string> = { critical: '✗', warning: '!', info: 'i' };
 /** Past this, a code's schedules sit behind "show all" so the headline stays on screen. */
 const LIST_OPEN_LIMIT = 12;
-
-/**
- * Runbook headings start at h1; on the page they sit under the code's h4. marked, because markdown
- * has enough corner cases (fenced code, tables, nested lists) that a hand-written converter gets wrong.
- * Runbooks are this repository's own files, so their raw HTML (there is none today) is trusted.
- */
-const markdown = new Marked({
-  gfm: true,
-  walkTokens: (token) => {
-    if (token.type === 'heading') (token as Tokens.Heading).depth = Math.min(6, (token as Tokens.Heading).depth + 4);
-  },
-});
-
-export function renderRunbookHtml(text: string): string {
-  return markdown.parse(text, { async: false });
-}
 
 /** `group/name`, `group: <name>` for group findings, or `(whole check)`. */
 export function findingSubject(finding: Pick<Finding, 'schedule' | 'group'>): string {
@@ -36,6 +20,7 @@ export function findingSubject(finding: Pick<Finding, 'schedule' | 'group'>): st
   return '(whole check)';
 }
 
+/** `runbooks`: each code's runbook, already rendered to HTML (runbook-html.ts). */
 export function renderFindingsHtml(findings: readonly Finding[], runbooks: Readonly<Record<string, string>>): string {
   if (findings.length === 0) return '<p class="all-clear">✓ No findings: every schedule points at something that exists, is on, and ran when due.</p>';
   const bySeverity = new Map<Severity, Finding[]>();
@@ -59,7 +44,7 @@ function codeGroup(code: string, severity: Severity, findings: readonly Finding[
   const runbookBlock =
     runbook === undefined
       ? `<p class="runbook-path">Runbook: <code>${escapeHtml(runbookPath)}</code></p>`
-      : `<details class="runbook" id="runbook-${escapeHtml(code)}"><summary>Runbook: what it means, impact, confirm, fix</summary><div class="md">${renderRunbookHtml(runbook)}</div></details>`;
+      : `<details class="runbook" id="runbook-${escapeHtml(code)}"><summary>Runbook: what it means, impact, confirm, fix</summary><div class="md">${runbook}</div></details>`;
   const heading = `<h4><code>${escapeHtml(code)}</code> · ${findings.length} ${findings.length === 1 ? 'finding' : 'findings'}</h4>`;
   const body = findings.length > LIST_OPEN_LIMIT ? `<details class="all-findings" id="all-${escapeHtml(code)}"><summary>Show all ${findings.length}</summary>${list}</details>` : list;
   return `<article class="code-group sev-${severity}" data-code="${escapeHtml(code)}">${heading}\n${body}\n${runbookBlock}</article>`;

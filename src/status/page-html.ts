@@ -71,6 +71,7 @@ export function renderStatusSections(doc: StatusDocument): string {
     '</section>',
     '<section id="findings" aria-labelledby="findings-h">',
     `<h2 id="findings-h">Findings (${doc.report.findings.length})</h2>`,
+    errorsFor('findings'),
     renderFindingsHtml(doc.report.findings, doc.runbooks),
     '</section>',
     '<section id="repairs" aria-labelledby="repairs-h">',

@@ -40,7 +40,7 @@ export interface StatusDocument {
   repairs: { source: RepairSource; rows: RepairRow[] };
   /** Undefined when no workflow table is configured. */
   workflows?: { table: string; timelines: WorkflowTimeline[] };
-  /** Runbook markdown per finding code, for the codes on the page; absent when not readable here. */
+  /** Runbook HTML per finding code, for the codes on the page; absent when not readable here. */
   runbooks: Record<string, string>;
   errors: SectionError[];
 }

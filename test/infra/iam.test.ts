@@ -1,5 +1,5 @@
 /**
- * Least privilege across every role in the stack, with auto-fix and org discovery on (the widest configuration): no
+ * Least privilege across every role in the stack, with auto-fix, org discovery and the status page on (the widest configuration): no
  * action wildcards, `Resource: "*"` only for the documented exceptions, every other resource an ARN
  * of something the stack created (or a pattern on the short, deliberate list below).
  */
@@ -27,11 +27,11 @@ const ACCOUNT_WIDE: Readonly<Record<string, readonly string[]>> = {
 
 let stack: StackUnderTest;
 let knownArns: Set<string>;
-/** Forms of a stack resource's ARN that IAM needs: log streams, every revision, schedules in a group, an index. */
+/** Forms of a stack resource's ARN that IAM needs: log streams, every revision, schedules in a group, an index, a bucket's status pages. */
 let derivedPatterns: Set<string>;
 
 beforeAll(async () => {
-  stack = await runProgram({ autoFix: true, org: { discover: true, regions: [REGION] } });
+  stack = await runProgram({ autoFix: true, org: { discover: true, regions: [REGION] }, statusPage: true });
   const arns = stack.resources.map((r) => r.state.arn).filter((arn): arn is string => typeof arn === 'string');
   // Data-source lookups are outputs too (the ECR repositories the images come from).
   const looked = stack.calls.filter((c) => c.token === 'aws:ecr/getRepository:getRepository').map((c) => String(c.result.arn));
@@ -40,6 +40,7 @@ beforeAll(async () => {
     ...stack.ofType('aws:cloudwatch/logGroup:LogGroup').map((g) => `${String(g.state.arn)}:*`),
     ...stack.ofType('aws:ecs/taskDefinition:TaskDefinition').map((td) => `${String(td.state.arnWithoutRevision)}:*`),
     ...stack.ofType('aws:scheduler/scheduleGroup:ScheduleGroup').map((g) => `${String(g.state.arn).replace(':schedule-group/', ':schedule/')}/*`),
+    ...stack.ofType('aws:s3/bucket:Bucket').map((b) => `${String(b.state.arn)}/status/*`),
     ...stack
       .ofType('aws:dynamodb/table:Table')
       .flatMap((t) => ((t.inputs.globalSecondaryIndexes ?? []) as { name: string }[]).map((index) => `${String(t.state.arn)}/index/${index.name}`)),

@@ -86,6 +86,8 @@ const deps = createHealthcheckDeps(clients, {
     topicArn: config.alertTopicArn,
   },
   ...(remediation !== undefined ? { remediation } : {}),
+  // The S3 publisher loads on the first run that publishes (see lazyStatusPagePublisher).
+  ...(config.statusPage !== undefined ? { statusPage: config.statusPage } : {}),
 });
 
 // Org mode: one credential cache and one client set per pair for the container's lifetime.

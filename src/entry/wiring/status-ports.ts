@@ -14,6 +14,7 @@ import { DynamoWorkflowStore } from '../../aws/workflow-store.ts';
 import { runCheck, type CheckOptions } from '../../checks/run-check.ts';
 import { createFileAuditLog } from '../../remediate/audit-log.ts';
 import type { StatusPorts } from '../../status/collect-status.ts';
+import { renderRunbookHtml } from '../../status/runbook-html.ts';
 import { createCheckPorts } from './check-ports.ts';
 
 export interface StatusWiring {
@@ -49,7 +50,7 @@ export function createStatusPorts(clients: AwsClients, wiring: StatusWiring): St
 export async function readRunbook(path: string): Promise<string | undefined> {
   if (!/^runbooks\/[A-Za-z0-9_/-]+\.md$/.test(path) || path.includes('..')) return undefined;
   try {
-    return await readFile(resolve(PACKAGE_ROOT, path), 'utf8');
+    return renderRunbookHtml(await readFile(resolve(PACKAGE_ROOT, path), 'utf8'));
   } catch {
     return undefined;
   }

@@ -16,8 +16,14 @@ const MAX_BUNDLE_BYTES = 1024 * 1024;
  * The healthcheck's org mode (issue 16: Organizations discovery, AssumeRole, the pair runner) took it
  * from just under 1 MiB to ≈1.02 MiB in all; what a cold start loads is ≈0.93 MB of that (the rest are
  * the SDK's lazily loaded credential providers). 1.125 MiB.
+ * Issue 17's status page publisher (client-s3 and the presigner) is a lazily loaded chunk of ≈70 KB,
+ * loaded only when STATUS_BUCKET is set: ≈1.106 MiB in all (1,160,150 bytes measured), ≈0.95 MB at a
+ * cold start (+≈13 KB of XML and checksum code esbuild shares between the chunks).
+ * The page it publishes (the status page's collector and renderer, the workflow timeline with the
+ * trading event types it reads) is another lazily loaded chunk, also only with STATUS_BUCKET:
+ * 1,232,364 bytes in all measured, so 1.25 MiB; a cold start without STATUS_BUCKET loads neither.
  */
-const MAX_HEALTHCHECK_BUNDLE_BYTES = 1.125 * 1024 * 1024;
+const MAX_HEALTHCHECK_BUNDLE_BYTES = 1.25 * 1024 * 1024;
 
 let dir: string;
 beforeAll(async () => {
@@ -39,7 +45,7 @@ async function bundle(name: keyof typeof LAMBDAS): Promise<{ file: string; bytes
 }
 
 describe('npm run build:lambda', () => {
-  it('bundles the healthcheck into ESM under 1.125 MiB in all (index.mjs and its chunks) that exports handler', async () => {
+  it('bundles the healthcheck into ESM under 1.25 MiB in all (index.mjs and its chunks) that exports handler', async () => {
     const { file, bytes } = await bundle('healthcheck');
 
     expect(bytes).toBeGreaterThan(100_000);

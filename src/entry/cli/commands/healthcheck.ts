@@ -27,8 +27,10 @@ import { parseAmountOption, parseCountOption, parseInstantOption } from '../pars
 import { DEFAULT_AUDIT_LOG, DEFAULT_BACKUP_DIR, DEFAULT_LEDGER_TABLE } from './check-schedulers.ts';
 import { assertOrgOptions, isOrgRun, withOrgOptions, type OrgOptionArgs } from '../org-options.ts';
 import { runOrgHealthcheckCommand } from './healthcheck-org.ts';
+import { statusPageSettingsFrom, withStatusPageOptions, type StatusPageOptionArgs } from '../status-page-options.ts';
+import { statusPageLine } from '../../../healthcheck/status-page.ts';
 
-interface Args extends AwsOptionArgs, OrgOptionArgs {
+interface Args extends AwsOptionArgs, OrgOptionArgs, StatusPageOptionArgs {
   notify: boolean;
   autoFix: boolean;
   topicArn?: string;
@@ -55,7 +57,7 @@ export const healthcheckCommand = defineCommand<Args>({
   command: 'healthcheck',
   describe: 'Run the 5-minute healthcheck once: the check, the metrics it emits, the alert decision, and optionally the auto-fix',
   builder: (y) =>
-    withOrgOptions(withAwsOptions(y))
+    withStatusPageOptions(withOrgOptions(withAwsOptions(y)))
       .option('notify', { type: 'boolean', default: false, describe: 'Apply the alert policy and publish its email to --topic-arn (without it nothing is sent)' })
       .option('topic-arn', { type: 'string', describe: 'SNS topic for the email (default: ALERT_TOPIC_ARN)' })
       .option('alert-state', { type: 'string', describe: `Alert state file (dedup, reminders, recovery; default ${DEFAULT_ALERT_STATE_FILE})` })
@@ -94,6 +96,9 @@ export const healthcheckCommand = defineCommand<Args>({
       if (args.event !== undefined) {
         throw new UserError('CONFLICTING_OPTIONS', '--event checks what a change in this account can affect; it does not combine with --org, --accounts or --accounts-file.', 'Drop --event for the org-wide run, or the org flags for the change-driven check.');
       }
+      if (args.statusBucket !== undefined) {
+        throw new UserError('CONFLICTING_OPTIONS', '--status-bucket publishes one account\'s status page; it does not combine with --org, --accounts or --accounts-file.', 'Drop --status-bucket for the org-wide run.');
+      }
       return runOrgHealthcheckCommand(args, ctx, { now, maxChanges, reminderHours, ...(topicArn !== undefined ? { topicArn } : {}), alertStateKey: ALERT_STATE_KEY, log: stderrLog(ctx) });
     }
     const trigger = args.event !== undefined ? await readEventFile(resolve(ctx.cwd, args.event), args.event) : undefined;
@@ -103,6 +108,7 @@ export const healthcheckCommand = defineCommand<Args>({
   ${describeCause(trigger.cause)}` };
     }
 
+    const statusPage = statusPageSettingsFrom(args, ctx.env);
     const clients = createAwsClients(awsSettingsFrom(args), ctx.env);
     const counter = countCalls(clients);
     const store: AlertStateStore =
@@ -119,6 +125,7 @@ export const healthcheckCommand = defineCommand<Args>({
       ...(definitionTable !== undefined ? { definitionTable } : {}),
       alerts: { store, ...(args.notify && topicArn !== undefined ? { topicArn } : {}) },
       ...(args.autoFix ? { remediation: { backups: createFileBackupStore(resolve(ctx.cwd, args.backupDir)), audit: createFileAuditLog(resolve(ctx.cwd, args.auditLog)) } } : {}),
+      ...(statusPage !== undefined ? { statusPage, clock: ctx.now } : {}),
     });
 
     const result = await runHealthcheck(deps, {
@@ -173,6 +180,7 @@ export function renderHealthcheck(result: HealthcheckResult, ctx: Pick<CliContex
   }
   sections.push(renderMetrics(result.metrics));
   sections.push(renderAlert(result.alert));
+  if (result.statusPage) sections.push(statusPageLine(result.statusPage, nyse.timezone));
   const blind = result.report.blind;
   // A blind check is the run's error: said once, last, with what to do.
   const errors = result.errors.filter((e) => !(blind && e.stage === 'check'));
