@@ -69,7 +69,13 @@ export function statusPageBucket(name: string, args: { namePrefix: string }, opt
   return { bucket, publicAccess, policy };
 }
 
-/** The healthcheck role's grant: its snapshots, nothing else in the bucket. */
-export function statusPageStatements(bucketArn: pulumi.Input<string>): Statement[] {
-  return [{ Sid: 'PublishStatusPage', Effect: 'Allow', Action: [...STATUS_PAGE_ACTIONS], Resource: [pulumi.interpolate`${bucketArn}/${STATUS_PAGE_FOLDER}*`] }];
+/**
+ * The healthcheck role's grant: its snapshots, nothing else in the bucket; and the run ledger's
+ * history (dynamodb:Query), which the page's heatmap reads and the check itself does not.
+ */
+export function statusPageStatements(bucketArn: pulumi.Input<string>, runLedgerTableArn: pulumi.Input<string>): Statement[] {
+  return [
+    { Sid: 'PublishStatusPage', Effect: 'Allow', Action: [...STATUS_PAGE_ACTIONS], Resource: [pulumi.interpolate`${bucketArn}/${STATUS_PAGE_FOLDER}*`] },
+    { Sid: 'StatusPageRunHistory', Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [runLedgerTableArn] },
+  ];
 }

@@ -152,7 +152,7 @@ export class Healthcheck extends pulumi.ComponentResource {
           'own-state': ownStateStatements(policyArgs),
           ...(args.autoFix ? { 'auto-fix': autoFixStatements(policyArgs) } : {}),
           ...(args.org !== undefined ? { 'org-access': orgAccessStatements(args.org, args.scope.partition) } : {}),
-          ...(this.statusPage ? { 'status-page': statusPageStatements(this.statusPage.bucket.arn) } : {}),
+          ...(this.statusPage ? { 'status-page': statusPageStatements(this.statusPage.bucket.arn, args.runLedgerTable.arn) } : {}),
         },
       },
       parent,

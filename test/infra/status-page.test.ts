@@ -96,8 +96,16 @@ describe('with statusPage: true, the healthcheck', () => {
     expect(config.statusPage).toEqual({ bucket: bucket.state.bucket, prefix: '', linkHours: 24 });
   });
 
+  it('may query the run ledger, which the page\'s heatmap reads (the check alone only batch-gets it)', () => {
+    const query = on.statements.filter((s) => asList(s.Action).includes('dynamodb:Query') && s.Sid === 'StatusPageRunHistory');
+    expect(query).toHaveLength(1);
+    expect(asList(query[0]!.Resource)).toHaveLength(1);
+    expect(String(asList(query[0]!.Resource)[0])).toMatch(/run-ledger/);
+    expect(off.statements.some((s) => s.Sid === 'StatusPageRunHistory')).toBe(false);
+  });
+
   it('keeps every other permission and variable as without it', () => {
-    const withoutS3 = on.statements.filter((s) => s.Sid !== 'PublishStatusPage');
+    const withoutS3 = on.statements.filter((s) => s.Sid !== 'PublishStatusPage' && s.Sid !== 'StatusPageRunHistory');
     expect(withoutS3).toEqual(off.statements);
     const { STATUS_BUCKET: _bucket, ...rest } = on.environment;
     expect(rest).toEqual(off.environment);
