@@ -18,25 +18,15 @@ export type RepairSource = { kind: 'file'; auditLog: string } | { kind: 'table';
 export const UNFINISHED = 'unfinished' as const;
 export type RepairStatus = ResultStatus | typeof UNFINISHED;
 
-export interface RepairRow {
-  entryId: string;
-  runId: string;
+/** One audited write: the audit entry's own fields, plus what the page needs to say about it. */
+export interface RepairRow
+  extends Pick<AuditEntry, 'entryId' | 'runId' | 'who' | 'whoUnknownReason' | 'action' | 'account' | 'region' | 'before' | 'after' | 'reason' | 'rollsBack'> {
   /** When the write began (the pending entry), or the result's time when nothing was pending. */
   at: string;
-  who: string;
-  whoUnknownReason?: string;
-  action: 'fix' | 'rollback';
   schedule: Pick<ScheduleRef, 'group' | 'name'>;
-  account?: string;
-  region?: string;
-  before: { targetArn: string };
-  after: { targetArn: string };
   status: RepairStatus;
   /** UpdateSchedule went through (result entry); absent while unfinished. */
   written?: boolean;
-  reason?: string;
-  /** On a rollback: the entry it undid. */
-  rollsBack?: string;
   /** A later rollback that undid this write. */
   undoneBy?: string;
   /** The command that undoes this write, when there is one to undo. */

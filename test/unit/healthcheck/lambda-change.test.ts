@@ -5,12 +5,11 @@
  * clock, so these tests assert only what does not depend on the day (a missing cluster is critical
  * at any hour).
  */
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HealthcheckSummary } from '../../../src/healthcheck/invocation.ts';
 import { ACTOR, cloudTrailEvent, sqsBatch, updateScheduleEvent } from '../../support/cloudtrail-events.ts';
 import { captureOutput, emfMetrics, type OutputCapture } from './output-capture.ts';
+import { mockAlertItem, type AlertItemMock } from './alert-item-mock.ts';
 import { TOPIC_ARN, world, type World } from './world.ts';
 
 type Handler = (event: unknown, context?: { awsRequestId?: string }) => Promise<HealthcheckSummary>;
@@ -28,8 +27,7 @@ const ENV = {
 
 let w: World;
 let stdout: OutputCapture;
-let dynamo: { restore(): void };
-let stored: Record<string, unknown> | undefined;
+let dynamo: AlertItemMock;
 
 async function loadHandler(): Promise<Handler> {
   for (const [key, value] of Object.entries(ENV)) vi.stubEnv(key, value);
@@ -40,14 +38,7 @@ async function loadHandler(): Promise<Handler> {
 
 beforeEach(() => {
   w = world();
-  stored = undefined;
-  const documents = mockClient(DynamoDBDocumentClient);
-  documents.on(GetCommand).callsFake(() => ({ Item: stored }));
-  documents.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
-    stored = input.Item;
-    return {};
-  });
-  dynamo = documents;
+  dynamo = mockAlertItem();
   stdout = captureOutput();
 });
 

@@ -4,11 +4,11 @@
  */
 import 'aws-sdk-client-mock-vitest/extend';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HealthcheckSummary } from '../../../src/healthcheck/invocation.ts';
 import { captureOutput, type OutputCapture } from './output-capture.ts';
+import { mockAlertItem, type AlertItemMock } from './alert-item-mock.ts';
 import { TOPIC_ARN, world, type World } from './world.ts';
 
 type Handler = (event: unknown, context?: { awsRequestId?: string }) => Promise<HealthcheckSummary>;
@@ -29,20 +29,13 @@ const ENV = {
 let w: World;
 let stdout: OutputCapture;
 const s3 = mockClient(S3Client);
-let dynamo: { restore(): void };
+let dynamo: AlertItemMock;
 
 beforeEach(() => {
   w = world();
   s3.reset();
   s3.on(PutObjectCommand).resolves({});
-  let stored: Record<string, unknown> | undefined;
-  const documents = mockClient(DynamoDBDocumentClient);
-  documents.on(GetCommand).callsFake(() => ({ Item: stored }));
-  documents.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
-    stored = input.Item;
-    return {};
-  });
-  dynamo = documents;
+  dynamo = mockAlertItem();
   stdout = captureOutput();
 });
 

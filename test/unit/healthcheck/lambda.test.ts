@@ -3,11 +3,11 @@
  * AWS behind aws-sdk-client-mock and stdout captured (Powertools writes EMF and JSON logs there).
  */
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HealthcheckSummary } from '../../../src/healthcheck/invocation.ts';
 import { captureOutput, emfMetrics, type OutputCapture } from './output-capture.ts';
+import { mockAlertItem, type AlertItemMock } from './alert-item-mock.ts';
 import { TOPIC_ARN, world, type World } from './world.ts';
 
 type Handler = (event: unknown, context?: { awsRequestId?: string }) => Promise<HealthcheckSummary>;
@@ -25,8 +25,7 @@ const ENV = {
 
 let w: World;
 let stdout: OutputCapture;
-let dynamo: { restore(): void };
-let stored: Record<string, unknown> | undefined;
+let dynamo: AlertItemMock;
 
 async function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
   for (const [key, value] of Object.entries({ ...ENV, ...env })) vi.stubEnv(key, value);
@@ -37,14 +36,7 @@ async function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
 
 beforeEach(() => {
   w = world();
-  stored = undefined;
-  const documents = mockClient(DynamoDBDocumentClient);
-  documents.on(GetCommand).callsFake(() => ({ Item: stored }));
-  documents.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
-    stored = input.Item;
-    return {};
-  });
-  dynamo = documents;
+  dynamo = mockAlertItem();
   stdout = captureOutput();
 });
 
@@ -76,7 +68,7 @@ describe('healthcheck Lambda handler', () => {
     expect(metrics.find((m) => m.name === 'Heartbeat')).toMatchObject({ value: 1, namespace: 'Ops/Healthcheck' });
     expect(metrics.find((m) => m.name === 'UnhealthySchedules')?.value).toBe(2);
     expect(w.published).toHaveLength(1);
-    expect(stored?.pk).toBe('ALERT#healthcheck');
+    expect(dynamo.item()?.pk).toBe('ALERT#healthcheck');
   });
 
   it('gives each invocation its own run id, and the second one sends nothing', async () => {
