@@ -30,8 +30,16 @@ export function escapeHtml(text: string): string {
 }
 
 function cellLabel(cell: HeatmapCell, time: string): string {
-  const counts = cell.expected > 0 ? ` (${cell.ran} of ${cell.expected} ran)` : '';
+  // Runs of an unverifiable target are unknown: "0 of 3 ran" would read as missed.
+  const counts = cell.expected === 0 ? '' : cell.state === 'unverifiable' ? ` (${cell.expected} due)` : ` (${cell.ran} of ${cell.expected} ran)`;
   return `${time}: ${WORDS[cell.state]}${counts}`;
+}
+
+/** `146/188 ran, 42 missed`; a row whose every due fire is unverifiable says so instead of `0/49 ran`. */
+function totalsText(row: Heatmap['rows'][number]): string {
+  const unverifiable = row.cells.reduce((n, cell) => n + (cell.state === 'unverifiable' ? cell.expected : 0), 0);
+  if (unverifiable > 0 && unverifiable === row.totals.expected) return `${unverifiable} due, no run evidence`;
+  return `${row.totals.ran}/${row.totals.expected} ran${row.totals.missed > 0 ? `, ${row.totals.missed} missed` : ''}`;
 }
 
 export function renderHeatmapHtml(heatmap: Heatmap, options: HeatmapHtmlOptions): string {
@@ -49,7 +57,7 @@ export function renderHeatmapHtml(heatmap: Heatmap, options: HeatmapHtmlOptions)
           return `<td class="cell ${cell.state}${open}" title="${label}" aria-label="${label}">${SYMBOL[cell.state]}</td>`;
         })
         .join('');
-      const summary = `${row.totals.ran}/${row.totals.expected} ran${row.totals.missed > 0 ? `, ${row.totals.missed} missed` : ''}`;
+      const summary = totalsText(row);
       return `<tr><th scope="row">${escapeHtml(row.id)}</th>${cells}<td class="totals">${summary}</td></tr>`;
     })
     .join('\n');

@@ -22,7 +22,7 @@ import { main } from '../../src/entry/cli/main.ts';
 import { runLocalWorkflow, type LocalRunResult } from '../../src/entry/wiring/local-workflow.ts';
 import { seededSandbox, type SeededSandbox } from '../e2e/sandbox-harness.ts';
 import { runCli } from '../support/cli-harness.ts';
-import { axeViolations, launchChromium, screenshot } from './support/chromium.ts';
+import { axeViolations, launchChromium, screenshot, SCREENSHOT_DIR } from './support/chromium.ts';
 
 const SEEDED_AT = new Date('2026-01-29T17:52:00Z');
 const FIRST_LOOK = new Date('2026-01-29T18:33:00Z');
@@ -142,6 +142,8 @@ describe('the status page in Chromium, on the incident scenario', () => {
     await screenshot(page, 'incident-after-repair-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'incident-after-repair-390');
+    // The repair history on a phone: each write a stacked card with its undo command.
+    await page.locator('#repairs').screenshot({ path: `${SCREENSHOT_DIR}/incident-after-repair-390-repairs.png` });
   });
 
   it('exports one file that opens with no network and no script', async () => {

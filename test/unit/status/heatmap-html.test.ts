@@ -42,6 +42,13 @@ describe('renderHeatmapHtml', () => {
     expect(html).toContain('<th scope="col" class="closed">14:00</th><th scope="col" class="open" aria-label="14:15"></th>');
   });
 
+  it('totals a row whose target leaves no run evidence as fires due, not as 0 ran', () => {
+    const row = { id: 'ops/lambda', cells: [{ state: 'unverifiable' as const, expected: 3, ran: 0 }, { state: 'not-due' as const, expected: 0, ran: 0 }], totals: { expected: 3, ran: 0, missed: 0 } };
+    const html = renderHeatmapHtml({ ...MAP, rows: [row] }, { formatTime: clock });
+    expect(html).toContain('<td class="totals">3 due, no run evidence</td>');
+    expect(html).toContain('aria-label="14:00: due; this target kind leaves no run evidence (3 due)"');
+  });
+
   it('escapes everything that is not markup', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
