@@ -83,7 +83,7 @@ export function renderStatusSections(doc: StatusDocument): string {
     `<h2 id="workflows-h">Trading workflows</h2>`,
     errorsFor('workflows'),
     doc.workflows === undefined
-      ? '<p>No workflow table configured: pass <code>--workflow-table</code> (or set WORKFLOW_TABLE) to see workflow timelines.</p>'
+      ? '<p>No workflow table configured here, so no workflow timelines (the healthcheck\'s page has none; <code>ops status</code> shows them with <code>--workflow-table</code> or WORKFLOW_TABLE).</p>'
       : renderWorkflowsHtml(doc.workflows.timelines, { formatTime: formatWhen }),
     '</section>',
   ]
