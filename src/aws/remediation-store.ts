@@ -87,6 +87,14 @@ export function backupLocationEntry(location: string): { tableName: string; entr
   return entryId === '' ? undefined : { tableName: key.tableName, entryId };
 }
 
+/** The table behind an audit log this module made (its path is `dynamodb://<table>/<AUDIT_PK>`); undefined for any other log. */
+export function auditLogTable(path: string): string | undefined {
+  const suffix = `/${AUDIT_PK}`;
+  if (!path.startsWith(LOCATION_PREFIX) || !path.endsWith(suffix)) return undefined;
+  const table = path.slice(LOCATION_PREFIX.length, -suffix.length);
+  return table === '' || table.includes('/') ? undefined : table;
+}
+
 export function createDynamoBackupStore(options: RemediationStoreOptions): BackupStore {
   const doc = documentClient(options.client);
   const table = options.tableName;

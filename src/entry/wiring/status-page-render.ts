@@ -5,6 +5,7 @@
  * runbook by path, and it has no workflow table. Imported lazily, with the publisher: a healthcheck
  * without STATUS_BUCKET loads none of it.
  */
+import { auditLogTable } from '../../aws/remediation-store.ts';
 import type { RenderStatusPage } from '../../healthcheck/status-page.ts';
 import { nyse } from '../../market/index.ts';
 import type { AuditLog } from '../../remediate/audit-log.ts';
@@ -19,11 +20,9 @@ export interface HealthcheckPageSources {
   audit?: AuditLog;
 }
 
-const DYNAMO_LOCATION = /^dynamodb:\/\/([^/]+)\//;
-
 export function healthcheckStatusPageRenderer(sources: HealthcheckPageSources): RenderStatusPage {
   return async ({ check, now, graceMinutes }) => {
-    const table = sources.audit ? DYNAMO_LOCATION.exec(sources.audit.path)?.[1] : undefined;
+    const table = sources.audit ? auditLogTable(sources.audit.path) : undefined;
     const source: RepairSource = table !== undefined ? { kind: 'table', table } : { kind: 'file', auditLog: sources.audit?.path ?? '(no remediation table: AUTO_FIX is off)' };
     const audit = sources.audit;
     const doc = await collectStatus(
